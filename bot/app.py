@@ -1,0 +1,117 @@
+"""build_application(): the ONLY place handlers are registered.
+
+Handler groups run in order and each group lets at most one handler act on an update:
+  -1  set the reader's language for everything that follows (never answers anything itself);
+   0  commands and conversations first, then the routers for buttons and free text.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    ContextTypes,
+    Defaults,
+    TypeHandler,
+)
+from telegram.request import BaseRequest
+
+from bot import i18n
+from bot.config import Settings
+from bot.context import RUNTIME_KEY, BridgeContext, runtime_of
+from bot.db.engine import create_engine, create_session_factory
+from bot.handlers import enrol, organizer, profile, routing
+from bot.handlers.common import apply_reader_locale
+from bot.handlers.errors import on_error
+from bot.handlers.menus import publish_default_menus
+from bot.runtime import Runtime
+from bot.secret import load_or_create
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = [
+    Update.MESSAGE,
+    Update.EDITED_MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.CHAT_MEMBER,
+    Update.MY_CHAT_MEMBER,
+    Update.CHAT_JOIN_REQUEST,
+    Update.MESSAGE_REACTION,
+]
+
+
+def create_runtime(settings: Settings) -> Runtime:
+    engine = create_engine(settings.database_url)
+    secret_file = settings.secret_file
+    if not secret_file.is_absolute() and settings.is_sqlite:
+        # Keep the generated secret beside the embedded database, wherever it lives.
+        db_path = settings.database_url.split(":///", 1)[-1]
+        secret_file = Path(db_path).resolve().parent / secret_file
+    return Runtime(
+        settings=settings,
+        engine=engine,
+        sessions=create_session_factory(engine),
+        secret=load_or_create(settings.secret, secret_file),
+    )
+
+
+async def _post_init(application: Application) -> None:
+    i18n.load_all()
+    runtime = runtime_of(application)
+    runtime.bot_username = application.bot.username
+    try:
+        await publish_default_menus(application.bot)
+    except Exception:  # a menu is a convenience; the bot must start without it
+        log.warning("could not publish command menus", exc_info=True)
+
+
+async def _post_shutdown(application: Application) -> None:
+    await runtime_of(application).engine.dispose()
+
+
+def build_application(
+    settings: Settings,
+    runtime: Runtime | None = None,
+    *,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+    rate_limit: bool = True,
+) -> Application:
+    builder = (
+        ApplicationBuilder()
+        .token(settings.require_token())
+        .context_types(ContextTypes(context=BridgeContext))
+        .defaults(Defaults(parse_mode=None, link_preview_options=None, disable_notification=False))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if rate_limit:
+        # Retries on RetryAfter inside Telegram's limits instead of dropping the message.
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=5))
+    if settings.api_base_url:
+        builder = builder.base_url(settings.api_base_url.rstrip("/"))
+    if settings.api_file_url:
+        builder = builder.base_file_url(settings.api_file_url.rstrip("/"))
+    if request is not None:
+        builder = builder.request(request)
+    if get_updates_request is not None:
+        builder = builder.get_updates_request(get_updates_request)
+    application = builder.build()
+    application.bot_data[RUNTIME_KEY] = runtime or create_runtime(settings)
+
+    # -1: the reader's language, before any handler renders text.
+    application.add_handler(TypeHandler(Update, apply_reader_locale), group=-1)
+    # 0: commands and conversations before the catch-all routers (first match wins in a group).
+    for module in (organizer, enrol, profile, routing):
+        application.add_handlers(module.build_handlers(), group=0)
+    application.add_error_handler(on_error)
+    return application
+
+
+__all__ = ["ALLOWED_UPDATES", "ParseMode", "build_application", "create_runtime"]

@@ -1,0 +1,365 @@
+"""The `bridgebot` command line: run the bot, migrate the database, script programs and invites.
+
+Operator errors (missing token, unreachable database, a rejected token, a bad argument) end with one
+line on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import hmac
+import logging
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from telegram import Bot
+from telegram.error import InvalidToken, NetworkError, TelegramError
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.domain.errors import BridgeError
+from bot.i18n import use_locale
+
+EXIT_USAGE = 2
+
+
+class CliError(Exception):
+    """Shown to the operator as one line on stderr; the process exits with status 2."""
+
+
+def _fail(message: str) -> int:
+    print(f"bridgebot: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _domain_message(settings: Settings, error: BridgeError) -> str:
+    from bot.handlers.errors import error_text
+
+    with use_locale(settings.default_locale):
+        return error_text(error)
+
+
+# ---- database ----------------------------------------------------------------------------------------
+
+
+async def _check_database(settings: Settings) -> None:
+    from bot.db.engine import create_engine
+
+    engine = create_engine(settings.database_url)
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    except (SQLAlchemyError, OSError) as exc:
+        raise CliError(f"cannot connect to the database ({_safe_url(settings)}): {_first_line(exc)}") from exc
+    finally:
+        await engine.dispose()
+
+
+async def _is_at_head(settings: Settings) -> bool:
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from bot.db.engine import create_engine
+    from bot.db.migrate import alembic_config
+
+    heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
+    engine = create_engine(settings.database_url)
+    try:
+        async with engine.connect() as conn:
+            current = await conn.run_sync(lambda c: set(MigrationContext.configure(c).get_current_heads()))
+    finally:
+        await engine.dispose()
+    return current == heads
+
+
+def _safe_url(settings: Settings) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(settings.database_url).render_as_string(hide_password=True)
+    except Exception:
+        return "DATABASE_URL"
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+
+
+def _upgrade(settings: Settings) -> None:
+    from bot.db.migrate import upgrade_url
+
+    asyncio.run(_check_database(settings))
+    try:
+        upgrade_url(settings.database_url)
+    except (SQLAlchemyError, OSError) as exc:
+        raise CliError(f"migration failed: {_first_line(exc)}") from exc
+
+
+def cmd_db(settings: Settings, args: argparse.Namespace) -> int:
+    if args.db_command == "upgrade":
+        _upgrade(settings)
+        print("database is up to date")
+    elif args.db_command == "downgrade":
+        from alembic import command
+
+        from bot.db.migrate import alembic_config
+
+        asyncio.run(_check_database(settings))
+        command.downgrade(alembic_config(settings.database_url), args.revision)
+        print(f"database downgraded to {args.revision}")
+    elif args.db_command == "current":
+        asyncio.run(_check_database(settings))
+        print("up to date" if asyncio.run(_is_at_head(settings)) else "behind: run `bridgebot db upgrade`")
+    return 0
+
+
+# ---- run -----------------------------------------------------------------------------------------------
+
+
+def _webhook_secret(settings: Settings, secret: bytes) -> str:
+    if settings.webhook_secret:
+        return settings.webhook_secret
+    return hmac.new(secret, b"telegram-webhook", hashlib.sha256).hexdigest()
+
+
+def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.app import ALLOWED_UPDATES, build_application
+
+    settings.require_token()
+    if settings.is_sqlite:
+        _upgrade(settings)
+    else:
+        asyncio.run(_check_database(settings))
+        if not asyncio.run(_is_at_head(settings)):
+            raise CliError("the database schema is not up to date: run `bridgebot db upgrade` first")
+    application = build_application(settings)
+    try:
+        if args.webhook_url:
+            from bot.context import runtime_of
+
+            application.run_webhook(
+                listen=args.listen,
+                port=args.port,
+                url_path=args.url_path,
+                webhook_url=args.webhook_url,
+                secret_token=_webhook_secret(settings, runtime_of(application).secret),
+                allowed_updates=ALLOWED_UPDATES,
+            )
+        else:
+            application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    except InvalidToken:
+        raise CliError("Telegram rejected TELEGRAM_BOT_TOKEN: check the token from @BotFather") from None
+    except NetworkError as exc:
+        where = settings.api_base_url or "api.telegram.org"
+        raise CliError(f"cannot reach the Telegram Bot API at {where}: {_first_line(exc)}") from None
+    return 0
+
+
+# ---- organizer scripting -----------------------------------------------------------------------------
+
+
+def _in_db(settings: Settings, work: Callable[[Any], Awaitable[Any]]) -> Any:
+    from bot.app import create_runtime
+
+    async def go() -> Any:
+        runtime = create_runtime(settings)
+        try:
+            async with runtime.db() as db:
+                return await work(db)
+        finally:
+            await runtime.engine.dispose()
+
+    if settings.is_sqlite:
+        _upgrade(settings)
+    else:
+        asyncio.run(_check_database(settings))
+    return asyncio.run(go())
+
+
+def _now():
+    from bot.runtime import utc_now
+
+    return utc_now()
+
+
+def cmd_program(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.domain.programs import ProgramDraft
+    from bot.services import programs
+
+    if args.program_command == "create":
+        draft = ProgramDraft(
+            name=args.name,
+            sides=tuple(args.side),
+            languages=tuple(args.language or [settings.default_locale]),
+            timezone=args.timezone,
+        )
+
+        async def create(db: Any) -> Any:
+            program = await programs.create(db, draft, creator_id=None, now=_now())
+            for organizer in args.organizer or []:
+                await programs.grant_organizer(db, program.id, organizer, granted_by=None, now=_now())
+            return program
+
+        program = _in_db(settings, create)
+        print(f"{program.id}\t{program.name}\tsides: {', '.join(s.name for s in program.sides)}")
+    elif args.program_command == "list":
+
+        async def listing(db: Any) -> Any:
+            return await programs.list_for(db, 0, is_admin=True)
+
+        for summary in _in_db(settings, listing):
+            counts = ", ".join(f"{k}={v}" for k, v in summary.enrolled_by_side.items())
+            print(f"{summary.program.id}\t{summary.program.name}\t{counts}")
+    return 0
+
+
+async def _bot_username(settings: Settings) -> str:
+    import os
+
+    configured = os.environ.get("BRIDGEBOT_BOT_USERNAME")
+    if configured:
+        return configured.lstrip("@")
+    kwargs: dict[str, str] = {}
+    if settings.api_base_url:
+        kwargs["base_url"] = settings.api_base_url.rstrip("/")
+    bot = Bot(settings.require_token(), **kwargs)
+    try:
+        async with bot:
+            return bot.username
+    except InvalidToken:
+        raise CliError("Telegram rejected TELEGRAM_BOT_TOKEN: check the token from @BotFather") from None
+    except TelegramError as exc:
+        raise CliError(
+            f"cannot ask Telegram for the bot's username ({_first_line(exc)}); set BRIDGEBOT_BOT_USERNAME"
+        ) from None
+
+
+def cmd_invite(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.domain.durations import parse_duration
+    from bot.domain.invites import link
+    from bot.services import invites, programs
+
+    if args.revoke:
+
+        async def revoke(db: Any) -> Any:
+            return await invites.revoke(db, args.revoke.rsplit("join_", 1)[-1], _now())
+
+        _in_db(settings, revoke)
+        print("revoked")
+        return 0
+    if not args.program or not args.side:
+        raise CliError("invite needs --program and --side (or --revoke CODE)")
+    expires_in = parse_duration(args.expires) if args.expires else None
+    username = asyncio.run(_bot_username(settings))
+
+    async def create(db: Any) -> Any:
+        program = await programs.find(db, args.program)
+        matches = [s for s in program.sides if s.name.casefold() == args.side.casefold()]
+        if not matches:
+            raise CliError(f"program {program.name!r} has no side {args.side!r}; sides: " + ", ".join(s.name for s in program.sides))
+        now = _now()
+        return await invites.create(
+            db,
+            program_id=program.id,
+            side_id=matches[0].id,
+            role=args.role,
+            created_by=None,
+            now=now,
+            expires_at=now + expires_in if expires_in else None,
+            max_uses=args.max_uses,
+        )
+
+    invite = _in_db(settings, create)
+    print(link(username, invite.code))
+    return 0
+
+
+def cmd_organizer(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.services import programs
+
+    async def grant(db: Any) -> Any:
+        program = await programs.find(db, args.program)
+        return await programs.grant_organizer(db, program.id, args.user, granted_by=None, now=_now())
+
+    added = _in_db(settings, grant)
+    print("granted" if added else "already an organizer")
+    return 0
+
+
+# ---- parser ---------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bridgebot", description="Bridgebot: dialogue programs on Telegram.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the bot (long polling, or webhook mode with --webhook-url)")
+    run.add_argument("--webhook-url", help="public HTTPS URL Telegram should post updates to")
+    run.add_argument("--listen", default="127.0.0.1", help="address to listen on in webhook mode")
+    run.add_argument("--port", type=int, default=8443, help="port to listen on in webhook mode")
+    run.add_argument("--url-path", default="telegram", help="path part of the webhook URL to serve")
+    run.set_defaults(handler=cmd_run)
+
+    db = sub.add_parser("db", help="database migrations")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply every pending migration")
+    down = db_sub.add_parser("downgrade", help="revert migrations down to REVISION")
+    down.add_argument("revision")
+    db_sub.add_parser("current", help="say whether the schema is up to date")
+    db.set_defaults(handler=cmd_db)
+
+    program = sub.add_parser("program", help="create and list programs")
+    p_sub = program.add_subparsers(dest="program_command", required=True)
+    create = p_sub.add_parser("create", help="create a program")
+    create.add_argument("--name", required=True)
+    create.add_argument("--side", action="append", required=True, help="a side (repeat for each)")
+    create.add_argument("--language", action="append", help="a language code (repeat; first is default)")
+    create.add_argument("--timezone", default="UTC")
+    create.add_argument("--organizer", action="append", type=int, help="Telegram user id of an organizer")
+    p_sub.add_parser("list", help="list programs")
+    program.set_defaults(handler=cmd_program)
+
+    invite = sub.add_parser("invite", help="print an invite link (or revoke one)")
+    invite.add_argument("--program", help="program id or name")
+    invite.add_argument("--side", help="side name")
+    invite.add_argument("--role", choices=["student", "professional"])
+    invite.add_argument("--expires", help="valid for this long, e.g. 7d")
+    invite.add_argument("--max-uses", type=int)
+    invite.add_argument("--revoke", metavar="CODE", help="revoke the invite with this code or link")
+    invite.set_defaults(handler=cmd_invite)
+
+    organizer = sub.add_parser("organizer", help="grant the organizer role")
+    o_sub = organizer.add_subparsers(dest="organizer_command", required=True)
+    add = o_sub.add_parser("add")
+    add.add_argument("--program", required=True)
+    add.add_argument("--user", type=int, required=True)
+    organizer.set_defaults(handler=cmd_organizer)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        return _fail(str(exc))
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        return args.handler(settings, args)
+    except (ConfigError, CliError) as exc:
+        return _fail(str(exc))
+    except BridgeError as exc:
+        return _fail(_domain_message(settings, exc))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

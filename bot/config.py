@@ -1,0 +1,118 @@
+"""Typed settings read once from the environment (and an optional TOML file).
+
+Everything the bot needs to know about its deployment is here, in one frozen object, so that handlers,
+jobs and the CLI never read ``os.environ`` themselves.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///bridgebot.db"
+SUPPORTED_LOCALES = ("en", "ru", "uk", "ar", "he", "tr", "el", "hy", "az")
+# Telegram tokens look like "123456789:AAH...": a numeric bot id, a colon and a 30+ character secret.
+_TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,}$")
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names the variable and is shown as-is."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str | None = None
+    api_base_url: str | None = None
+    api_file_url: str | None = None
+    database_url: str = DEFAULT_DATABASE_URL
+    admin_ids: frozenset[int] = field(default_factory=frozenset)
+    default_locale: str = "en"
+    log_level: str = "INFO"
+    secret: str | None = None
+    secret_file: Path = Path("bridgebot.secret")
+    webhook_secret: str | None = None
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def require_token(self) -> str:
+        if not self.token:
+            raise ConfigError("TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and export it.")
+        if not _TOKEN_RE.match(self.token):
+            raise ConfigError(
+                "TELEGRAM_BOT_TOKEN is malformed: expected '<digits>:<secret>' as given by @BotFather."
+            )
+        return self.token
+
+
+def _parse_admin_ids(raw: str) -> frozenset[int]:
+    ids: set[int] = set()
+    for part in raw.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not re.fullmatch(r"\d{1,20}", part):
+            raise ConfigError(f"BRIDGEBOT_ADMIN_IDS: {part!r} is not a numeric Telegram user id.")
+        ids.add(int(part))
+    return frozenset(ids)
+
+
+def _derive_file_url(base_url: str) -> str:
+    # The Bot API serves files under /file/bot<token>/ beside /bot<token>/; a self-hosted server
+    # follows the same shape, so ".../bot" becomes ".../file/bot".
+    trimmed = base_url.rstrip("/")
+    if trimmed.endswith("/bot"):
+        return trimmed[: -len("/bot")] + "/file/bot"
+    return trimmed + "/file/bot"
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Build settings from ``env`` (default: the process environment).
+
+    ``BRIDGEBOT_CONFIG`` may name a TOML file whose keys are the same variable names; the environment
+    wins over the file so that a deployment can override one value without editing the file.
+    """
+    source: dict[str, str] = {}
+    env = dict(os.environ if env is None else env)
+    config_path = env.get("BRIDGEBOT_CONFIG")
+    if config_path:
+        try:
+            with open(config_path, "rb") as fh:
+                data = tomllib.load(fh)
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"BRIDGEBOT_CONFIG: cannot read {config_path}: {exc}") from exc
+        source.update({str(k).upper(): str(v) for k, v in data.items()})
+    source.update({k: v for k, v in env.items() if v != ""})
+
+    default_locale = source.get("BRIDGEBOT_DEFAULT_LOCALE", "en")
+    if default_locale not in SUPPORTED_LOCALES:
+        raise ConfigError(
+            f"BRIDGEBOT_DEFAULT_LOCALE: {default_locale!r} is not one of {', '.join(SUPPORTED_LOCALES)}."
+        )
+    log_level = source.get("BRIDGEBOT_LOG_LEVEL", "INFO").upper()
+    if log_level not in logging.getLevelNamesMapping():
+        raise ConfigError(f"BRIDGEBOT_LOG_LEVEL: unknown level {log_level!r}.")
+
+    base_url = source.get("TELEGRAM_API_BASE_URL")
+    file_url = source.get("TELEGRAM_API_FILE_URL") or (_derive_file_url(base_url) if base_url else None)
+    database_url = source.get("DATABASE_URL", DEFAULT_DATABASE_URL)
+    if "://" not in database_url:
+        raise ConfigError(f"DATABASE_URL: {database_url!r} is not a database URL.")
+    return Settings(
+        token=source.get("TELEGRAM_BOT_TOKEN"),
+        api_base_url=base_url,
+        api_file_url=file_url,
+        database_url=database_url,
+        admin_ids=_parse_admin_ids(source.get("BRIDGEBOT_ADMIN_IDS", "")),
+        default_locale=default_locale,
+        log_level=log_level,
+        secret=source.get("BRIDGEBOT_SECRET"),
+        secret_file=Path(source.get("BRIDGEBOT_SECRET_FILE", "bridgebot.secret")),
+        webhook_secret=source.get("BRIDGEBOT_WEBHOOK_SECRET"),
+    )

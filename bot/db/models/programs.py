@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from bot.db.base import Base
+
+
+class Program(Base):
+    """A dialogue program (e.g. a spring exchange) with its sides, languages and code of conduct."""
+
+    __tablename__ = "programs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    default_locale: Mapped[str] = mapped_column(String(16))
+    timezone: Mapped[str] = mapped_column(String(64))
+    anonymity_k: Mapped[int] = mapped_column(default=5)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
+
+    sides: Mapped[list[Side]] = relationship(
+        back_populates="program", order_by="Side.position", cascade="all, delete-orphan"
+    )
+    languages: Mapped[list[ProgramLanguage]] = relationship(
+        order_by="ProgramLanguage.position", cascade="all, delete-orphan"
+    )
+    conduct_texts: Mapped[list[ConductText]] = relationship(cascade="all, delete-orphan")
+
+
+class ProgramLanguage(Base):
+    __tablename__ = "program_languages"
+    __table_args__ = (UniqueConstraint("program_id", "locale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    locale: Mapped[str] = mapped_column(String(16))
+    position: Mapped[int]
+
+
+class Side(Base):
+    """One side of the program (a country or community); participants enrol on exactly one."""
+
+    __tablename__ = "sides"
+    __table_args__ = (UniqueConstraint("program_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int]
+
+    program: Mapped[Program] = relationship(back_populates="sides")
+
+
+class ConductText(Base):
+    """The code of conduct in one language; a program has one per language it runs in."""
+
+    __tablename__ = "conduct_texts"
+    __table_args__ = (UniqueConstraint("program_id", "locale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    locale: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class OrganizerGrant(Base):
+    __tablename__ = "organizer_grants"
+    __table_args__ = (UniqueConstraint("program_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    granted_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]

@@ -1,0 +1,94 @@
+"""Small pieces every handler uses: the reader's language, replying, identities."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.exc import SQLAlchemyError
+from telegram import InlineKeyboardMarkup, Update, User
+from telegram.constants import ChatType
+
+from bot.context import BridgeContext
+from bot.i18n import normalize_locale, set_locale
+from bot.services import people
+from bot.services.people import TelegramIdentity
+
+log = logging.getLogger(__name__)
+
+LOCALE_KEY = "locale"
+
+
+def identity(user: User) -> TelegramIdentity:
+    return TelegramIdentity(
+        id=user.id,
+        first_name=user.first_name,
+        last_name=user.last_name,
+        username=user.username,
+        language_code=user.language_code,
+    )
+
+
+async def reader_locale(update: Update, context: BridgeContext) -> str:
+    """The language to answer in: the person's choice, else Telegram's, else the configured default."""
+    user = update.effective_user
+    if user is None:
+        return context.settings.default_locale
+    cached = context.user_data.get(LOCALE_KEY) if context.user_data is not None else None
+    if cached:
+        return cached
+    chosen = None
+    try:
+        async with context.db() as db:
+            person = await people.get(db, user.id)
+        chosen = person.locale if person else None
+    except SQLAlchemyError:
+        log.warning("could not read the person's language; falling back", exc_info=True)
+    if chosen and context.user_data is not None:
+        context.user_data[LOCALE_KEY] = chosen
+    return chosen or normalize_locale(user.language_code) or context.settings.default_locale
+
+
+def remember_locale(context: BridgeContext, locale: str) -> None:
+    if context.user_data is not None:
+        context.user_data[LOCALE_KEY] = locale
+    set_locale(locale)
+
+
+def forget_locale(context: BridgeContext) -> None:
+    if context.user_data is not None:
+        context.user_data.pop(LOCALE_KEY, None)
+
+
+async def apply_reader_locale(update: Update, context: BridgeContext) -> str:
+    locale = await reader_locale(update, context)
+    set_locale(locale)
+    return locale
+
+
+async def reply(
+    update: Update,
+    text: str,
+    *,
+    reply_markup: InlineKeyboardMarkup | None = None,
+    alert: bool = False,
+) -> None:
+    """Answer where the person acted: a button press gets the callback answered (as an alert when
+    ``alert``) and, unless it was an alert, a message in the chat; a message gets a reply."""
+    query = update.callback_query
+    if query is not None:
+        if alert:
+            await query.answer(text[:200], show_alert=True)
+            return
+        await query.answer()
+    chat = update.effective_chat
+    if chat is None:
+        return
+    message = update.effective_message
+    if message is not None and query is None:
+        await message.reply_text(text, reply_markup=reply_markup, do_quote=False)
+    else:
+        await chat.send_message(text, reply_markup=reply_markup)
+
+
+def is_private(update: Update) -> bool:
+    return update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE

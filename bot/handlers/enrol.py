@@ -1,0 +1,285 @@
+"""/start join_CODE and the enrolment steps: language, role, time zone, code of conduct."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CommandHandler, filters
+
+from bot.context import BridgeContext
+from bot.domain.errors import EnrolmentError, InviteError
+from bot.domain.invites import code_from_start_payload
+from bot.domain.programs import PARTICIPANT_ROLES
+from bot.domain.timezones import find_zones
+from bot.handlers import pickers
+from bot.handlers.callbacks import Payload, sign
+from bot.handlers.common import identity, remember_locale, reply
+from bot.handlers.texts import DEFAULT_CONDUCT, role_label
+from bot.i18n import _, format_zone, normalize_locale
+from bot.services import access, enrolment, programs
+from bot.services.enrolment import DraftView, Step
+
+# Callback actions (kept short: callback data is limited to 64 bytes).
+LANG, ROLE, COUNTRY, ZONE, ACCEPT, DECLINE = "el", "er", "ec", "ez", "ea", "ed"
+
+
+async def start(update: Update, context: BridgeContext) -> None:
+    """/start [join_CODE] in private chat."""
+    user = update.effective_user
+    assert user is not None
+    payload = context.args[0] if context.args else ""
+    if not payload:
+        await _welcome(update, context)
+        return
+    code = code_from_start_payload(payload)
+    if code is None:
+        raise InviteError("invite_unknown")
+    async with context.db() as db:
+        result = await enrolment.start(db, identity(user), code, context.clock())
+    if result.already is not None:
+        await reply(
+            update,
+            _(
+                "You are already enrolled in {program} ({side}). Nothing has changed; /me shows your details.",
+                program=result.already.program_name,
+                side=result.already.side_name,
+            ),
+        )
+        return
+    assert result.draft is not None
+    await _ask_language(update, context, result.draft)
+
+
+async def _welcome(update: Update, context: BridgeContext) -> None:
+    user = update.effective_user
+    assert user is not None
+    async with context.db() as db:
+        enrolled = await enrolment.current_enrolment(db, user.id)
+        organizer = await access.is_organizer(db, user.id, context.settings.admin_ids)
+    if enrolled is not None:
+        text = _(
+            "Welcome back! You are enrolled in {program} ({side}). /schedule shows your sessions and "
+            "/help lists what you can do.",
+            program=enrolled.program_name,
+            side=enrolled.side_name,
+        )
+    elif organizer:
+        text = _(
+            "Welcome to Bridgebot! As an organizer you can create a program with /newprogram, "
+            "see yours with /programs and make invite links with /invite. /help lists everything."
+        )
+    else:
+        text = _(
+            "Welcome to Bridgebot! I run dialogue programs that bring people from different sides "
+            "together. To join a program, open the invite link your organizers sent you. "
+            "/help lists what you can do."
+        )
+    await reply(update, text)
+
+
+# ---- the steps -------------------------------------------------------------------------------------
+
+
+async def _ask_language(update: Update, context: BridgeContext, draft: DraftView) -> None:
+    user = update.effective_user
+    assert user is not None
+    preselected = normalize_locale(user.language_code)
+    keyboard = pickers.language_keyboard(
+        context.runtime.secret, user.id, LANG, draft.languages, preselected, draft.nonce
+    )
+    await reply(
+        update,
+        _(
+            "Welcome to {program}! You are joining the {side} side.\n\nFirst, which language should I use with you?",
+            program=draft.program_name,
+            side=draft.side_name,
+        ),
+        reply_markup=keyboard,
+    )
+
+
+async def _ask_role(update: Update, context: BridgeContext, draft: DraftView) -> None:
+    user = update.effective_user
+    assert user is not None
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    role_label(role), callback_data=sign(context.runtime.secret, user.id, ROLE, role, draft.nonce)
+                )
+                for role in PARTICIPANT_ROLES
+            ]
+        ]
+    )
+    await reply(update, _("Are you taking part as a student or as a professional?"), reply_markup=keyboard)
+
+
+async def _ask_timezone(update: Update, context: BridgeContext, draft: DraftView) -> None:
+    user = update.effective_user
+    assert user is not None
+    async with context.db() as db:
+        program = await programs.get(db, draft.program_id)
+    countries = pickers.shortlist_countries(draft.languages, (program.timezone,))
+    keyboard = pickers.country_keyboard(context.runtime.secret, user.id, COUNTRY, countries, draft.nonce)
+    await reply(
+        update,
+        _(
+            "Which time zone are you in? I use it to tell you session times in your local time.\n\n"
+            "Choose your country below, or type your city, your country or a UTC offset such as UTC+4."
+        ),
+        reply_markup=keyboard,
+    )
+
+
+async def _ask_conduct(update: Update, context: BridgeContext, draft: DraftView, locale: str) -> None:
+    user = update.effective_user
+    assert user is not None
+    async with context.db() as db:
+        own = await programs.conduct_text(db, draft.program_id, locale)
+    secret = context.runtime.secret
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(_("✅ I accept"), callback_data=sign(secret, user.id, ACCEPT, draft.nonce)),
+                InlineKeyboardButton(_("Decline"), callback_data=sign(secret, user.id, DECLINE, draft.nonce)),
+            ]
+        ]
+    )
+    body = own or _(DEFAULT_CONDUCT)
+    await reply(
+        update,
+        _("Last step: please read the code of conduct of {program}.", program=draft.program_name)
+        + "\n\n"
+        + body
+        + "\n\n"
+        + _("Do you accept it? You can only take part after accepting."),
+        reply_markup=keyboard,
+    )
+
+
+async def _after_step(update: Update, context: BridgeContext, draft: DraftView, locale: str) -> None:
+    if draft.step == Step.ROLE:
+        await _ask_role(update, context, draft)
+    elif draft.step == Step.TIMEZONE:
+        await _ask_timezone(update, context, draft)
+    elif draft.step == Step.CONDUCT:
+        await _ask_conduct(update, context, draft, locale)
+
+
+async def _edit_choice(update: Update, summary: str) -> None:
+    """Replace the pressed keyboard by what was chosen, so old buttons cannot be pressed again."""
+    query = update.callback_query
+    if query is not None and query.message is not None:
+        await query.edit_message_reply_markup(reply_markup=None)
+        await query.message.reply_text(summary, do_quote=False)
+
+
+async def on_button(update: Update, context: BridgeContext, payload: Payload) -> None:
+    user = update.effective_user
+    assert user is not None
+    now = context.clock()
+    locale = context.user_data.get("locale") if context.user_data else None
+    async with context.db() as db:
+        if payload.action == LANG:
+            draft = await enrolment.choose_language(db, user.id, payload.arg(0), int(payload.arg(1)), now)
+            locale = payload.arg(0)
+            remember_locale(context, locale)
+            summary = _("Language: {language}", language=pickers.language_name(locale))
+        elif payload.action == ROLE:
+            draft = await enrolment.choose_role(db, user.id, payload.arg(0), int(payload.arg(1)))
+            summary = _("Role: {role}", role=role_label(payload.arg(0)))
+        elif payload.action == COUNTRY:
+            current = await enrolment.current_draft(db, user.id)
+            if current is None or current.step != Step.TIMEZONE or str(current.nonce) != payload.arg(1):
+                raise EnrolmentError("stale_step")
+            zones = pickers.country_zones(payload.arg(0))
+            if len(zones) != 1:
+                await _offer_zones(update, context, zones, current.nonce)
+                return
+            draft = await enrolment.choose_timezone(db, user.id, zones[0], current.nonce, now)
+            summary = _("Time zone: {zone}", zone=format_zone(zones[0]))
+        elif payload.action == ZONE:
+            draft = await enrolment.choose_timezone(db, user.id, payload.arg(0), int(payload.arg(1)), now)
+            summary = _("Time zone: {zone}", zone=format_zone(payload.arg(0)))
+        elif payload.action == ACCEPT:
+            enrolled = await enrolment.accept(db, user.id, int(payload.arg(0)), now)
+            await _edit_choice(update, _("✅ Code of conduct accepted."))
+            await reply(
+                update,
+                _(
+                    "Welcome to {program}! You are enrolled on the {side} side as a {role}. "
+                    "I will write to you when your dialogue group is ready. /me shows your details "
+                    "and /help lists what you can do.",
+                    program=enrolled.program_name,
+                    side=enrolled.side_name,
+                    role=role_label(enrolled.role).lower(),
+                ),
+            )
+            return
+        elif payload.action == DECLINE:
+            await enrolment.decline(db, user.id, int(payload.arg(0)))
+            await _edit_choice(update, _("Code of conduct declined."))
+            await reply(
+                update,
+                _(
+                    "You have not been enrolled, and nothing about this enrolment was kept. If you change "
+                    "your mind, open your invite link again."
+                ),
+            )
+            return
+        else:
+            raise EnrolmentError("stale_step")
+    await _edit_choice(update, summary)
+    await _after_step(update, context, draft, locale or "en")
+
+
+async def _offer_zones(update: Update, context: BridgeContext, zones: tuple[str, ...], nonce: int) -> None:
+    user = update.effective_user
+    assert user is not None
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    keyboard = pickers.zone_keyboard(context.runtime.secret, user.id, ZONE, zones, nonce)
+    chat = update.effective_chat
+    assert chat is not None
+    await chat.send_message(_("Which of these is your time zone?"), reply_markup=keyboard)
+
+
+async def on_text(update: Update, context: BridgeContext) -> bool:
+    """Typed text during an enrolment. Returns False when no enrolment is in progress."""
+    user = update.effective_user
+    message = update.effective_message
+    assert user is not None and message is not None
+    async with context.db() as db:
+        draft = await enrolment.current_draft(db, user.id)
+    if draft is None:
+        return False
+    if draft.step != Step.TIMEZONE:
+        await reply(update, _("Please choose one of the buttons above."))
+        locale = context.user_data.get("locale", "en") if context.user_data else "en"
+        if draft.step == Step.LANGUAGE:
+            await _ask_language(update, context, draft)
+        else:
+            await _after_step(update, context, draft, locale)
+        return True
+    zones = find_zones(message.text or "")
+    if not zones:
+        await reply(
+            update,
+            _(
+                "I couldn't find a time zone for {text}. Try your city (for example Yerevan), your country or an offset like UTC+4.",
+                text=(message.text or "")[:64],
+            ),
+        )
+        return True
+    if len(zones) > 1:
+        await _offer_zones(update, context, zones, draft.nonce)
+        return True
+    async with context.db() as db:
+        draft = await enrolment.choose_timezone(db, user.id, zones[0], None, context.clock())
+    await reply(update, _("Time zone: {zone}", zone=format_zone(zones[0])))
+    locale = context.user_data.get("locale", "en") if context.user_data else "en"
+    await _after_step(update, context, draft, locale)
+    return True
+
+
+def build_handlers() -> list:
+    return [CommandHandler("start", start, filters=filters.ChatType.PRIVATE)]

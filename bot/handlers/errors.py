@@ -1,0 +1,106 @@
+"""Turning failures into a clear sentence in the reader's language.
+
+Handlers let domain errors propagate; the application's error handler (registered in app.py) answers
+the person with the matching text below. Database and Telegram failures get a "please try again"
+because the unit of work was rolled back and nothing was half-written. Nobody ever sees a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.exc import SQLAlchemyError
+from telegram import Update
+from telegram.error import Forbidden, TelegramError
+
+from bot.context import BridgeContext
+from bot.domain.errors import BridgeError
+from bot.handlers.common import apply_reader_locale, reply
+from bot.i18n import N_, _
+
+log = logging.getLogger(__name__)
+
+MESSAGES: dict[str, str] = {
+    "needs_organizer": N_("Only the program's organizers can do that."),
+    "needs_admin": N_("Only a Bridgebot administrator can do that."),
+    "empty_name": N_("The name cannot be empty."),
+    "name_too_long": N_("That name is too long ({length} characters); the limit is {limit}."),
+    "too_few_sides": N_("A program needs at least {minimum} sides. Separate them with commas."),
+    "too_many_sides": N_("A program can have at most {maximum} sides."),
+    "side_too_long": N_("A side's name can be at most {limit} characters long."),
+    "duplicate_sides": N_("Two sides have the same name; each side needs its own."),
+    "unsupported_language": N_("The language {language} is not supported."),
+    "no_languages": N_("Choose at least one language."),
+    "unknown_zone": N_("I don't know the time zone {zone}."),
+    "unknown_role": N_("Unknown role {role}: use student or professional."),
+    "conduct_too_long": N_("The code of conduct can be at most {limit} characters long."),
+    "program_exists": N_("A program named {name} already exists."),
+    "bad_max_uses": N_("The number of uses must be between 1 and {maximum}."),
+    "expiry_in_past": N_("The expiry must be in the future."),
+    "unknown_person": N_("I don't know that person yet: they need to open a chat with me first."),
+    "unknown_program": N_("There is no such program."),
+    "unknown_side": N_("That program has no such side."),
+    "invite_unknown": N_(
+        "This invite link is not valid. Please check the link or ask the program's organizers for a new one."
+    ),
+    "invite_expired": N_("This invite link has expired. Please ask the program's organizers for a new one."),
+    "invite_revoked": N_(
+        "This invite link was withdrawn by the organizers. Please ask them for a new one."
+    ),
+    "invite_used_up": N_(
+        "This invite link has been used as many times as allowed. Please ask the organizers for a new one."
+    ),
+    "enrolled_elsewhere": N_(
+        "You are already taking part in {program}. You can take part in one program at a time; "
+        "ask its organizers if you need to change."
+    ),
+    "no_enrolment_in_progress": N_(
+        "There is no enrolment in progress. Open your invite link again to start."
+    ),
+    "stale_step": N_("This button has expired. Please use the latest message."),
+    "bad_format": N_("I can't read the duration {text}. Use for example 30m, 2h, 1d or 1w."),
+    "not_positive": N_("A duration must be longer than zero."),
+    "too_long": N_("That duration is too long."),
+}
+
+RETRY = N_("Something went wrong on our side and nothing was saved. Please try again in a moment.")
+UNEXPECTED = N_("Sorry, something went wrong. Please try again; if it keeps happening, tell the organizers.")
+
+
+def error_text(error: BridgeError) -> str:
+    template = MESSAGES.get(error.code)
+    if template is None:
+        log.error("no message for domain error code %r", error.code)
+        return _(UNEXPECTED)
+    params = {k: v for k, v in error.params.items()}
+    try:
+        return _(template, **params)
+    except (KeyError, IndexError):
+        log.error("message for %r needs parameters that were not given: %r", error.code, params)
+        return _(UNEXPECTED)
+
+
+async def on_error(update: object, context: BridgeContext) -> None:
+    error = context.error
+    if not isinstance(update, Update):
+        log.error("error outside an update", exc_info=error)
+        return
+    await apply_reader_locale(update, context)
+    if isinstance(error, BridgeError):
+        text = error_text(error)
+    elif isinstance(error, SQLAlchemyError):
+        log.exception("database failure while handling an update", exc_info=error)
+        text = _(RETRY)
+    elif isinstance(error, Forbidden):
+        log.info("cannot reach the person: %s", error)
+        return
+    elif isinstance(error, TelegramError):
+        log.warning("Telegram refused a call: %s", error)
+        text = _(RETRY)
+    else:
+        log.exception("unexpected failure while handling an update", exc_info=error)
+        text = _(UNEXPECTED)
+    try:
+        await reply(update, text, alert=True)
+    except TelegramError:
+        log.warning("could not tell the person about the failure", exc_info=True)

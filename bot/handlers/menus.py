@@ -1,0 +1,64 @@
+"""The command menus Telegram shows, per language and per audience (setMyCommands)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+)
+from telegram.error import TelegramError
+
+from bot.config import SUPPORTED_LOCALES
+from bot.i18n import N_, _, use_locale
+
+log = logging.getLogger(__name__)
+
+PARTICIPANT_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("start", N_("start or join a program")),
+    ("me", N_("your profile")),
+    ("language", N_("change your language")),
+    ("timezone", N_("change your time zone")),
+    ("rules", N_("the code of conduct")),
+    ("privacy", N_("what is stored about you and why")),
+    ("forgetme", N_("erase your data")),
+    ("help", N_("what you can do")),
+)
+ORGANIZER_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("newprogram", N_("create a program")),
+    ("programs", N_("your programs")),
+    ("invite", N_("make an invite link")),
+)
+GROUP_COMMANDS: tuple[tuple[str, str], ...] = (("rules", N_("the code of conduct")),)
+
+
+def _commands(entries: Iterable[tuple[str, str]]) -> list[BotCommand]:
+    return [BotCommand(name, _(text)) for name, text in entries]
+
+
+async def publish_default_menus(bot: Bot) -> None:
+    """Participant and group menus in every language (Telegram picks by the user's app language)."""
+    for locale in (None, *SUPPORTED_LOCALES):
+        with use_locale(locale or "en"):
+            await bot.set_my_commands(
+                _commands(PARTICIPANT_COMMANDS), scope=BotCommandScopeAllPrivateChats(), language_code=locale
+            )
+            await bot.set_my_commands(
+                _commands(GROUP_COMMANDS), scope=BotCommandScopeAllGroupChats(), language_code=locale
+            )
+
+
+async def publish_organizer_menu(bot: Bot, person_id: int, locale: str) -> None:
+    """An organizer's private chat menu: participant commands plus organizer commands."""
+    with use_locale(locale):
+        try:
+            await bot.set_my_commands(
+                _commands(PARTICIPANT_COMMANDS + ORGANIZER_COMMANDS), scope=BotCommandScopeChat(person_id)
+            )
+        except TelegramError:
+            log.info("could not set the organizer menu for a person who has not started the bot")

@@ -1,0 +1,65 @@
+"""Routers for what no command names: button presses (verified once here) and typed text in private
+chat that answers an earlier question."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
+
+from bot.context import BridgeContext
+from bot.handlers import enrol, organizer, profile
+from bot.handlers.callbacks import Payload, verify
+from bot.handlers.common import reply
+from bot.i18n import _
+
+ButtonHandler = Callable[[Update, BridgeContext, Payload], Awaitable[None]]
+
+BUTTONS: dict[str, ButtonHandler] = {
+    **dict.fromkeys(
+        (enrol.LANG, enrol.ROLE, enrol.COUNTRY, enrol.ZONE, enrol.ACCEPT, enrol.DECLINE), enrol.on_button
+    ),
+    **dict.fromkeys(
+        (profile.SET_LANG, profile.SET_COUNTRY, profile.SET_ZONE, profile.FORGET_YES, profile.FORGET_NO),
+        profile.on_button,
+    ),
+    organizer.INVITE: organizer.on_invite_button,
+}
+
+
+async def on_button(update: Update, context: BridgeContext) -> None:
+    query = update.callback_query
+    user = update.effective_user
+    assert query is not None and user is not None
+    payload = verify(context.runtime.secret, user.id, query.data)
+    handler = BUTTONS.get(payload.action) if payload else None
+    if payload is None or handler is None:
+        # Forged, copied from someone else's keyboard, or from a flow that has ended.
+        await reply(update, _("This button has expired. Please use the latest message."), alert=True)
+        return
+    try:
+        await handler(update, context, payload)
+    except (ValueError, IndexError):
+        await reply(update, _("This button has expired. Please use the latest message."), alert=True)
+
+
+async def on_private_text(update: Update, context: BridgeContext) -> None:
+    if await enrol.on_text(update, context):
+        return
+    if await profile.on_text(update, context):
+        return
+    await reply(update, _("I didn't understand that. /help lists what you can do."))
+
+
+async def on_unknown_command(update: Update, context: BridgeContext) -> None:
+    await reply(update, _("I don't know that command. /help lists what you can do."))
+
+
+def build_handlers() -> list:
+    private = filters.ChatType.PRIVATE
+    return [
+        CallbackQueryHandler(on_button),
+        MessageHandler(private & filters.TEXT & ~filters.COMMAND, on_private_text),
+        MessageHandler(private & filters.COMMAND, on_unknown_command),
+    ]

@@ -1,0 +1,195 @@
+"""Translations and locale-aware formatting.
+
+Catalogs are the ``.po`` files under ``locales/`` (the single source of every translation); they are
+compiled in memory once, so no build step can leave a stale ``.mo`` behind. The reader's locale lives in
+a ContextVar: handlers set it per update, jobs wrap each recipient's message in ``use_locale()``.
+
+``_()`` and ``ngettext()`` take the format parameters too. In right-to-left locales every parameter is
+wrapped in Unicode first-strong isolates, so a Latin name, a number or a /command inside Arabic or
+Hebrew text keeps its own direction and does not reorder the sentence around it.
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import date, datetime, tzinfo
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_date as _babel_format_date
+from babel.dates import format_datetime as _babel_format_datetime
+from babel.dates import format_time as _babel_format_time
+from babel.dates import get_timezone_location
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+
+from bot.config import SUPPORTED_LOCALES
+
+DOMAIN = "bridgebot"
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+RTL_LOCALES = frozenset({"ar", "he"})
+FSI, PDI = "\u2068", "\u2069"  # first-strong isolate / pop directional isolate
+
+# Telegram sends IETF tags (e.g. "pt-br", "iw" on old clients); map them onto the shipped catalogs.
+_LANGUAGE_ALIASES = {"iw": "he", "ua": "uk"}
+
+_current_locale: ContextVar[str] = ContextVar("bridgebot_locale", default="en")
+
+
+@cache
+def translations(locale: str) -> _gettext.NullTranslations:
+    po_path = LOCALES_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not po_path.exists():
+        return _gettext.NullTranslations()
+    with po_path.open("rb") as fh:
+        catalog = read_po(fh, locale=locale, domain=DOMAIN)
+    buffer = io.BytesIO()
+    # Fuzzy entries are excluded: a fuzzy translation is a guess nobody reviewed.
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return _gettext.GNUTranslations(buffer)
+
+
+def load_all() -> None:
+    """Compile every shipped catalog once, at start-up, so the first reader pays nothing."""
+    for locale in SUPPORTED_LOCALES:
+        translations(locale)
+
+
+def normalize_locale(code: str | None) -> str | None:
+    """Map a Telegram ``language_code`` (or any tag) onto a shipped locale, or None."""
+    if not code:
+        return None
+    base = code.replace("_", "-").split("-")[0].lower()
+    base = _LANGUAGE_ALIASES.get(base, base)
+    return base if base in SUPPORTED_LOCALES else None
+
+
+def current_locale() -> str:
+    return _current_locale.get()
+
+
+def set_locale(locale: str) -> None:
+    _current_locale.set(locale if locale in SUPPORTED_LOCALES else "en")
+
+
+@contextmanager
+def use_locale(locale: str | None) -> Iterator[str]:
+    chosen = locale if locale in SUPPORTED_LOCALES else "en"
+    token = _current_locale.set(chosen)
+    try:
+        yield chosen
+    finally:
+        _current_locale.reset(token)
+
+
+def is_rtl(locale: str | None = None) -> bool:
+    return (locale or current_locale()) in RTL_LOCALES
+
+
+def isolate(value: object, locale: str | None = None) -> str:
+    text = str(value)
+    return f"{FSI}{text}{PDI}" if is_rtl(locale) else text
+
+
+def _fill(template: str, params: dict[str, object]) -> str:
+    if not params:
+        return template
+    locale = current_locale()
+    return template.format(**{k: isolate(v, locale) for k, v in params.items()})
+
+
+def _(message: str, /, **params: object) -> str:
+    """Translate ``message`` into the current reader's language and fill ``{placeholders}``."""
+    return _fill(translations(current_locale()).gettext(message), params)
+
+
+def ngettext(singular: str, plural: str, n: int, /, **params: object) -> str:
+    """Plural-aware ``_()``; ``n`` is available to the template as ``{n}`` (formatted per locale)."""
+    template = translations(current_locale()).ngettext(singular, plural, n)
+    params.setdefault("n", format_number(n))
+    return _fill(template, params)
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction without translating it yet (module-level constants)."""
+    return message
+
+
+def translate_in(locale: str, message: str, /, **params: object) -> str:
+    with use_locale(locale):
+        return _(message, **params)
+
+
+# ---- formatting in the reader's locale and zone ---------------------------------------------------
+
+
+def _babel_locale(locale: str | None) -> Locale:
+    return Locale.parse(locale or current_locale())
+
+
+def zone(name: str | None) -> tzinfo:
+    return ZoneInfo(name or "UTC")
+
+
+def format_number(value: float | int, locale: str | None = None) -> str:
+    return format_decimal(value, locale=_babel_locale(locale))
+
+
+def format_datetime(
+    moment: datetime, zone_name: str | None, *, locale: str | None = None, width: str = "long"
+) -> str:
+    """A moment as the reader sees it: e.g. "Tuesday, 3 March 2026 at 19:00 (Armenia Time)"."""
+    loc = _babel_locale(locale)
+    tz = zone(zone_name)
+    if width == "long":
+        day = _babel_format_date(moment.astimezone(tz).date(), "full", locale=loc)
+        clock = _babel_format_time(moment, "short", tzinfo=tz, locale=loc)
+        return f"{day}, {clock} ({format_zone(zone_name, locale=locale)})"
+    return _babel_format_datetime(moment, width, tzinfo=tz, locale=loc)
+
+
+def format_date(day: date, *, locale: str | None = None, width: str = "long") -> str:
+    return _babel_format_date(day, width, locale=_babel_locale(locale))
+
+
+def format_time(moment: datetime, zone_name: str | None, *, locale: str | None = None) -> str:
+    return _babel_format_time(moment, "short", tzinfo=zone(zone_name), locale=_babel_locale(locale))
+
+
+def format_zone(zone_name: str | None, *, locale: str | None = None) -> str:
+    """A zone's name in the reader's language ("Armenia Time", "Ереван" ...)."""
+    name = zone_name or "UTC"
+    if name.startswith("Etc/") or name == "UTC":
+        return _utc_offset_label(name)
+    try:
+        return get_timezone_location(ZoneInfo(name), locale=_babel_locale(locale))
+    except (LookupError, ValueError):
+        return name
+
+
+def _utc_offset_label(name: str) -> str:
+    if name in ("UTC", "Etc/UTC", "Etc/GMT"):
+        return "UTC"
+    # POSIX-style Etc zones invert the sign: Etc/GMT-4 is UTC+4.
+    suffix = name.removeprefix("Etc/GMT")
+    sign = "+" if suffix.startswith("-") else "-"
+    return f"UTC{sign}{suffix[1:]}"
+
+
+def language_name(locale: str, *, in_locale: str | None = None) -> str:
+    """A language's name, by default in that language itself (how a language picker should read)."""
+    target = Locale.parse(locale)
+    name = target.get_display_name(Locale.parse(in_locale) if in_locale else target) or locale
+    return name[:1].upper() + name[1:]
+
+
+def territory_name(code: str, *, locale: str | None = None) -> str:
+    return _babel_locale(locale).territories.get(code, code)
