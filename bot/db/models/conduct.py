@@ -1,0 +1,125 @@
+"""Conduct rules, the moderation (audit) log, reports and appeals."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.db.base import Base
+
+
+class RuleSet(Base):
+    """A program's rule set (group_id NULL) or one group's overrides of it (only the keys it sets).
+
+    ``settings`` keys: filters_enabled, flood_messages, flood_seconds, raid_messages, raid_seconds,
+    link_policy (allow|deny|allowlist), allowed_domains, forwards_allowed, ladder, warning_expiry_days.
+    """
+
+    __tablename__ = "rule_sets"
+    __table_args__ = (UniqueConstraint("program_id", "group_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("dialogue_groups.id", ondelete="CASCADE"))
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime]
+
+
+class BlockedTerm(Base):
+    """A program's own blocked term, on top of the shipped starter list for its language."""
+
+    __tablename__ = "blocked_terms"
+    __table_args__ = (UniqueConstraint("program_id", "locale", "term"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    locale: Mapped[str] = mapped_column(String(16))
+    term: Mapped[str] = mapped_column(String(200))
+    stem: Mapped[bool] = mapped_column(default=False)
+
+
+class ModerationAction(Base):
+    """One row of the audit log: every sanction, report, appeal and settings change."""
+
+    __tablename__ = "moderation_actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("dialogue_groups.id", ondelete="CASCADE"), index=True)
+    # SET NULL: /forgetme removes the person, the log keeps that a sanction happened.
+    target_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    actor_rule: Mapped[str | None] = mapped_column(String(40))  # set when a filter acted, not a person
+    action: Mapped[str] = mapped_column(String(30))
+    reason: Mapped[str | None] = mapped_column(String(500))
+    rule: Mapped[str | None] = mapped_column(String(200))
+    duration_seconds: Mapped[int | None]
+    until: Mapped[datetime | None]
+    # Counts toward the escalation ladder until it expires or is undone.
+    strike: Mapped[bool] = mapped_column(default=False)
+    expires_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    message_excerpt: Mapped[str | None] = mapped_column(String(500))
+    message_id: Mapped[int | None]
+    failure: Mapped[str | None] = mapped_column(String(200))
+    appeal_outcome: Mapped[str | None] = mapped_column(String(20))
+
+
+class Report(Base):
+    """A participant's report of one message; repeated reports of it are merged into this row."""
+
+    __tablename__ = "reports"
+    __table_args__ = (UniqueConstraint("chat_id", "message_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("dialogue_groups.id", ondelete="CASCADE"))
+    chat_id: Mapped[int]
+    message_id: Mapped[int]
+    reported_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    excerpt: Mapped[str | None] = mapped_column(String(500))
+    reason: Mapped[str | None] = mapped_column(String(500))
+    reporters: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime]
+    handled_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    handled_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(20))
+
+
+class ReportReporter(Base):
+    __tablename__ = "report_reporters"
+    __table_args__ = (UniqueConstraint("report_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    reported_at: Mapped[datetime]
+
+
+class ReportNotice(Base):
+    """The DM a moderator got about a report, so it can be edited to say who handled it."""
+
+    __tablename__ = "report_notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    moderator_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    message_id: Mapped[int]
+
+
+class Appeal(Base):
+    __tablename__ = "appeals"
+    __table_args__ = (UniqueConstraint("action_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("moderation_actions.id", ondelete="CASCADE"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    text: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open, accepted, rejected
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None]
+    decision_reason: Mapped[str | None] = mapped_column(String(500))
