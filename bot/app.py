@@ -1,8 +1,7 @@
 """build_application(): the ONLY place handlers are registered.
 
-Handler groups run in order and each group lets at most one handler act on an update:
-  -1  set the reader's language for everything that follows (never answers anything itself);
-   0  commands and conversations first, then the routers for buttons and free text.
+Handler groups run in order and each group lets at most one handler act on an update. A handler
+that must stop later groups (a filter that deleted a message) raises ApplicationHandlerStop.
 """
 
 from __future__ import annotations
@@ -26,14 +25,28 @@ from bot import i18n
 from bot.config import Settings
 from bot.context import RUNTIME_KEY, BridgeContext, runtime_of
 from bot.db.engine import create_engine, create_session_factory
-from bot.handlers import enrol, organizer, profile, routing
+from bot.handlers import enrol, feedback, groups, moderation, organizer, profile, routing, sessions
 from bot.handlers.common import apply_reader_locale
 from bot.handlers.errors import on_error
 from bot.handlers.menus import publish_default_menus
+from bot.jobs import schedule_all
 from bot.runtime import Runtime
 from bot.secret import load_or_create
 
 log = logging.getLogger(__name__)
+
+# Set the reader's language before anything renders text; never answers by itself.
+GROUP_LOCALE = -1
+# Membership events: the bot's own status, join requests, members joining or leaving.
+GROUP_MEMBERSHIP = 0
+# Automated conduct filters on participants' group messages (may delete and stop the update).
+GROUP_FILTERS = 1
+# Commands and conversations, then the routers for buttons and free text (first match wins).
+GROUP_COMMANDS = 2
+# Passive observers of group traffic that must see every surviving message (participation counts).
+GROUP_OBSERVERS = 3
+
+AREA_MODULES = (groups, moderation, sessions, feedback)
 
 ALLOWED_UPDATES = [
     Update.MESSAGE,
@@ -65,6 +78,7 @@ async def _post_init(application: Application) -> None:
     i18n.load_all()
     runtime = runtime_of(application)
     runtime.bot_username = application.bot.username
+    await schedule_all(application)
     try:
         await publish_default_menus(application.bot)
     except Exception:  # a menu is a convenience; the bot must start without it
@@ -105,11 +119,13 @@ def build_application(
     application = builder.build()
     application.bot_data[RUNTIME_KEY] = runtime or create_runtime(settings)
 
-    # -1: the reader's language, before any handler renders text.
-    application.add_handler(TypeHandler(Update, apply_reader_locale), group=-1)
-    # 0: commands and conversations before the catch-all routers (first match wins in a group).
+    application.add_handler(TypeHandler(Update, apply_reader_locale), group=GROUP_LOCALE)
+    for area in AREA_MODULES:
+        for group, handler in area.build_handlers():
+            application.add_handler(handler, group=group)
+    # The catch-all routers go last so that every area's commands are matched before them.
     for module in (organizer, enrol, profile, routing):
-        application.add_handlers(module.build_handlers(), group=0)
+        application.add_handlers(module.build_handlers(), group=GROUP_COMMANDS)
     application.add_error_handler(on_error)
     return application
 

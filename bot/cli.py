@@ -338,6 +338,11 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--program", required=True)
     add.add_argument("--user", type=int, required=True)
     organizer.set_defaults(handler=cmd_organizer)
+
+    from bot.clitools import feedback, groups, moderation, sessions
+
+    for area in (groups, moderation, sessions, feedback):
+        area.register(sub)
     return parser
 
 

@@ -63,6 +63,11 @@ MESSAGES: dict[str, str] = {
     "too_long": N_("That duration is too long."),
 }
 
+from bot.handlers import feedback_texts, groups_texts, moderation_texts, sessions_texts  # noqa: E402
+
+for _area in (groups_texts, moderation_texts, sessions_texts, feedback_texts):
+    MESSAGES.update(_area.ERROR_MESSAGES)
+
 RETRY = N_("Something went wrong on our side and nothing was saved. Please try again in a moment.")
 UNEXPECTED = N_("Sorry, something went wrong. Please try again; if it keeps happening, tell the organizers.")
 

@@ -3,18 +3,15 @@ chat that answers an earlier question."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import BridgeContext
-from bot.handlers import enrol, organizer, profile
-from bot.handlers.callbacks import Payload, verify
+from bot.handlers import enrol, feedback, groups, moderation, organizer, profile, sessions
+from bot.handlers.callbacks import verify
 from bot.handlers.common import reply
+from bot.handlers.routing_types import ButtonHandler
 from bot.i18n import _
-
-ButtonHandler = Callable[[Update, BridgeContext, Payload], Awaitable[None]]
 
 BUTTONS: dict[str, ButtonHandler] = {
     **dict.fromkeys(
@@ -25,6 +22,10 @@ BUTTONS: dict[str, ButtonHandler] = {
         profile.on_button,
     ),
     organizer.INVITE: organizer.on_invite_button,
+    **groups.BUTTONS,
+    **moderation.BUTTONS,
+    **sessions.BUTTONS,
+    **feedback.BUTTONS,
 }
 
 
@@ -44,11 +45,23 @@ async def on_button(update: Update, context: BridgeContext) -> None:
         await reply(update, _("This button has expired. Please use the latest message."), alert=True)
 
 
+# Each answers typed text that replies to a question it asked, returning False when it asked none.
+# Area modules take part by defining ``async def on_private_text(update, context) -> bool``.
+TEXT_HOOKS = [
+    enrol.on_text,
+    profile.on_text,
+    *(
+        hook
+        for area in (groups, moderation, sessions, feedback)
+        if (hook := getattr(area, "on_private_text", None)) is not None
+    ),
+]
+
+
 async def on_private_text(update: Update, context: BridgeContext) -> None:
-    if await enrol.on_text(update, context):
-        return
-    if await profile.on_text(update, context):
-        return
+    for hook in TEXT_HOOKS:
+        if await hook(update, context):
+            return
     await reply(update, _("I didn't understand that. /help lists what you can do."))
 
 
