@@ -1,0 +1,198 @@
+"""Every shipped catalog is complete and correct, and no user-facing string escapes translation."""
+
+from __future__ import annotations
+
+import ast
+import re
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from bot import i18n
+from bot.config import SUPPORTED_LOCALES
+
+ROOT = Path(__file__).resolve().parent.parent
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+PLACEHOLDER = re.compile(r"\{(\w*)[^{}]*\}")
+TRANSLATED = [loc for loc in SUPPORTED_LOCALES if loc != "en"]
+
+
+@cache
+def source_messages() -> dict[str | tuple[str, str], list[str]]:
+    """Every translatable message in bot/, straight from the source (never a stale template)."""
+    found: dict[str | tuple[str, str], list[str]] = {}
+    for filename, lineno, message, _comments, _context in extract_from_dir(
+        str(ROOT / "bot"), method_map=[("**.py", "python")], keywords=KEYWORDS
+    ):
+        key = message if isinstance(message, str) else tuple(message)
+        found.setdefault(key, []).append(f"{filename}:{lineno}")
+    return found
+
+
+@cache
+def catalog(locale: str):
+    path = ROOT / "locales" / locale / "LC_MESSAGES" / "bridgebot.po"
+    with path.open("rb") as fh:
+        return read_po(fh, locale=locale)
+
+
+def placeholders(text: str) -> set[str]:
+    return set(PLACEHOLDER.findall(text))
+
+
+def test_source_has_translatable_messages() -> None:
+    assert len(source_messages()) > 100
+
+
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_catalog_is_complete_and_not_fuzzy(locale: str) -> None:
+    cat = catalog(locale)
+    problems = []
+    for key, where in source_messages().items():
+        msgid = key if isinstance(key, str) else key[0]
+        entry = cat.get(msgid)
+        if entry is None:
+            problems.append(f"missing: {msgid[:60]!r} ({where[0]})")
+        elif entry.fuzzy:
+            problems.append(f"fuzzy: {msgid[:60]!r}")
+        elif isinstance(key, tuple):
+            forms = entry.string if isinstance(entry.string, tuple | list) else (entry.string,)
+            if len(forms) != cat.num_plurals or not all(forms):
+                problems.append(f"plural forms: {msgid[:60]!r} has {len(forms)}, needs {cat.num_plurals}")
+        elif not entry.string:
+            problems.append(f"untranslated: {msgid[:60]!r}")
+    assert problems == []
+
+
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_placeholders_survive_translation(locale: str) -> None:
+    problems = []
+    for entry in catalog(locale):
+        if not entry.id or not entry.string:
+            continue
+        ids = entry.id if isinstance(entry.id, tuple | list) else (entry.id,)
+        strings = entry.string if isinstance(entry.string, tuple | list) else (entry.string,)
+        expected = set().union(*(placeholders(i) for i in ids))
+        for text in strings:
+            got = placeholders(text)
+            # A plural form may leave out {n} (e.g. "one" forms that spell the number out).
+            if got - expected or (expected - {"n"}) - got:
+                problems.append(f"{entry.id!r}: {sorted(got)} != {sorted(expected)}")
+    assert problems == []
+
+
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_translations_are_not_english_copies(locale: str) -> None:
+    copies = [
+        entry.id
+        for entry in catalog(locale)
+        if isinstance(entry.id, str)
+        and entry.string == entry.id
+        and len(re.findall(r"[A-Za-z]{3,}", PLACEHOLDER.sub("", entry.id))) >= 2
+    ]
+    assert copies == []
+
+
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_catalog_compiles_and_translates(locale: str) -> None:
+    with i18n.use_locale(locale):
+        text = i18n._("This button has expired. Please use the latest message.")
+    assert text and text != "This button has expired. Please use the latest message."
+
+
+def test_right_to_left_locales_isolate_parameters() -> None:
+    """A Latin name or a number inside Arabic/Hebrew text keeps its own direction."""
+    for locale in ("ar", "he"):
+        with i18n.use_locale(locale):
+            text = i18n._("Language: {language}", language="English 2")
+        assert f"{i18n.FSI}English 2{i18n.PDI}" in text
+    with i18n.use_locale("ru"):
+        assert i18n.FSI not in i18n._("Language: {language}", language="English 2")
+
+
+def test_dates_and_zones_are_localised() -> None:
+    moment = datetime(2026, 3, 3, 15, 0, tzinfo=UTC)
+    en = i18n.format_datetime(moment, "Asia/Yerevan", locale="en")
+    ru = i18n.format_datetime(moment, "Asia/Yerevan", locale="ru")
+    assert "Tuesday" in en and "7:00" in en
+    assert "вторник" in ru and "19:00" in ru
+    assert i18n.format_zone("Etc/GMT-4") == "UTC+4"
+
+
+def test_unknown_telegram_languages_fall_back() -> None:
+    assert i18n.normalize_locale("ru-RU") == "ru"
+    assert i18n.normalize_locale("iw") == "he"
+    assert i18n.normalize_locale("xx") is None
+
+
+# ---- no user-facing string outside _() / ngettext() -------------------------------------------------
+
+SENDERS = {
+    "reply": 1,
+    "reply_text": 0,
+    "send_message": 1,
+    "edit_message_text": 0,
+    "edit_text": 0,
+    "answer": 0,
+    "InlineKeyboardButton": 0,
+    "BotCommand": 1,
+    "send_document": None,
+    "send_photo": None,
+}
+TEXT_KEYWORDS = {"text", "caption"}
+USER_FACING_DIRS = ("handlers", "jobs", "reports")
+
+
+def _literal_text(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(v.value for v in node.values if isinstance(v, ast.Constant) and isinstance(v.value, str))
+    return None
+
+
+def _has_words(text: str) -> bool:
+    return bool(re.search(r"[^\W\d_]{2,}", text))
+
+
+def _untranslated_literals(tree: ast.AST) -> list[tuple[int, str]]:
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+        if name in ("_", "ngettext", "N_"):
+            if node.args and isinstance(node.args[0], ast.JoinedStr):
+                found.append((node.lineno, "f-string inside _(): cannot be extracted"))
+            continue
+        if name not in SENDERS:
+            continue
+        candidates = [kw.value for kw in node.keywords if kw.arg in TEXT_KEYWORDS]
+        index = SENDERS[name]
+        if index is not None and len(node.args) > index:
+            candidates.append(node.args[index])
+        for candidate in candidates:
+            text = _literal_text(candidate)
+            if text is not None and _has_words(text):
+                found.append((node.lineno, text[:50]))
+    return found
+
+
+def test_no_user_facing_string_outside_gettext() -> None:
+    problems = []
+    for folder in USER_FACING_DIRS:
+        for path in sorted((ROOT / "bot" / folder).rglob("*.py")):
+            for lineno, text in _untranslated_literals(ast.parse(path.read_text(), str(path))):
+                problems.append(f"{path.relative_to(ROOT)}:{lineno}: {text!r}")
+    assert problems == []
+
+
+def test_the_source_check_catches_a_bare_literal() -> None:
+    """The check above must be able to fail."""
+    tree = ast.parse('async def f(update):\n    await update.message.reply_text("Hello there")\n')
+    assert _untranslated_literals(tree) == [(2, "Hello there")]
