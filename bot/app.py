@@ -28,23 +28,13 @@ from bot.db.engine import create_engine, create_session_factory
 from bot.handlers import enrol, feedback, groups, moderation, organizer, profile, routing, sessions
 from bot.handlers.common import apply_reader_locale
 from bot.handlers.errors import on_error
+from bot.handler_groups import GROUP_COMMANDS, GROUP_LOCALE
 from bot.handlers.menus import publish_default_menus
 from bot.jobs import schedule_all
 from bot.runtime import Runtime
 from bot.secret import load_or_create
 
 log = logging.getLogger(__name__)
-
-# Set the reader's language before anything renders text; never answers by itself.
-GROUP_LOCALE = -1
-# Membership events: the bot's own status, join requests, members joining or leaving.
-GROUP_MEMBERSHIP = 0
-# Automated conduct filters on participants' group messages (may delete and stop the update).
-GROUP_FILTERS = 1
-# Commands and conversations, then the routers for buttons and free text (first match wins).
-GROUP_COMMANDS = 2
-# Passive observers of group traffic that must see every surviving message (participation counts).
-GROUP_OBSERVERS = 3
 
 AREA_MODULES = (groups, moderation, sessions, feedback)
 

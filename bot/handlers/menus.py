@@ -34,7 +34,23 @@ ORGANIZER_COMMANDS: tuple[tuple[str, str], ...] = (
     ("programs", N_("your programs")),
     ("invite", N_("make an invite link")),
 )
-GROUP_COMMANDS: tuple[tuple[str, str], ...] = (("rules", N_("the code of conduct")),)
+GROUP_COMMANDS: tuple[tuple[str, str], ...] = ()
+MODERATOR_COMMANDS: tuple[tuple[str, str], ...] = ()
+
+
+def _merge_area_commands() -> None:
+    """Each part declares its commands in its *_texts module; the menus list them all."""
+    from bot.handlers import feedback_texts, groups_texts, moderation_texts, sessions_texts
+
+    global PARTICIPANT_COMMANDS, ORGANIZER_COMMANDS, GROUP_COMMANDS, MODERATOR_COMMANDS
+    for area in (groups_texts, moderation_texts, sessions_texts, feedback_texts):
+        PARTICIPANT_COMMANDS = (*PARTICIPANT_COMMANDS[:-1], *area.PARTICIPANT_COMMANDS, PARTICIPANT_COMMANDS[-1])
+        ORGANIZER_COMMANDS += area.ORGANIZER_COMMANDS
+        GROUP_COMMANDS += area.GROUP_COMMANDS
+        MODERATOR_COMMANDS += area.MODERATOR_COMMANDS
+
+
+_merge_area_commands()
 
 
 def _commands(entries: Iterable[tuple[str, str]]) -> list[BotCommand]:

@@ -34,6 +34,10 @@ async def on_button(update: Update, context: BridgeContext) -> None:
     user = update.effective_user
     assert query is not None and user is not None
     payload = verify(context.runtime.secret, user.id, query.data)
+    chat = update.effective_chat
+    if payload is None and chat is not None and chat.id != user.id:
+        # Buttons meant for everyone in a group are signed for the group chat instead of a person.
+        payload = verify(context.runtime.secret, chat.id, query.data)
     handler = BUTTONS.get(payload.action) if payload else None
     if payload is None or handler is None:
         # Forged, copied from someone else's keyboard, or from a flow that has ended.
