@@ -7,26 +7,25 @@ restarts keep signatures and receipts valid; the log warns that production shoul
 from __future__ import annotations
 
 import logging
-import os
-import secrets
 from pathlib import Path
+
+from bot.config import ConfigError
+from bot.domain.anonymity import AnonymityError, load_or_create_secret
 
 log = logging.getLogger(__name__)
 
 
 def load_or_create(env_value: str | None, path: Path) -> bytes:
-    if env_value:
-        return env_value.encode()
-    if path.exists():
-        return path.read_bytes().strip()
-    value = secrets.token_hex(32).encode()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(value)
-    log.warning(
-        "BRIDGEBOT_SECRET is not set: generated one in %s. Back it up or set BRIDGEBOT_SECRET; "
-        "losing it invalidates buttons and feedback receipts.",
-        path,
-    )
-    return value
+    try:
+        secret, created = load_or_create_secret(env_value, path)
+    except AnonymityError as exc:
+        if exc.code == "secret_too_short":
+            raise ConfigError("BRIDGEBOT_SECRET is too short: use at least 16 random characters.") from None
+        raise ConfigError(f"the secret file {path} is unreadable or too short; delete it or set BRIDGEBOT_SECRET.") from None
+    if created:
+        log.warning(
+            "BRIDGEBOT_SECRET is not set: generated one in %s. Back it up or set BRIDGEBOT_SECRET; "
+            "losing it invalidates buttons and feedback receipts.",
+            path,
+        )
+    return secret

@@ -4,6 +4,7 @@ chat that answers an earlier question."""
 from __future__ import annotations
 
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import BridgeContext
@@ -35,7 +36,7 @@ async def on_button(update: Update, context: BridgeContext) -> None:
     assert query is not None and user is not None
     payload = verify(context.runtime.secret, user.id, query.data)
     chat = update.effective_chat
-    if payload is None and chat is not None and chat.id != user.id:
+    if payload is None and chat is not None and chat.type != ChatType.PRIVATE:
         # Buttons meant for everyone in a group are signed for the group chat instead of a person.
         payload = verify(context.runtime.secret, chat.id, query.data)
     handler = BUTTONS.get(payload.action) if payload else None

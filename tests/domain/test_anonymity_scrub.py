@@ -1,0 +1,288 @@
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.domain.anonymity import (
+    MAX_FREE_TEXT_LENGTH,
+    AnonymityErrorCode,
+    KnownNames,
+    ScrubError,
+    ScrubKind,
+    scrub,
+)
+
+PEOPLE = [
+    "Anna Petrova",
+    "Иван Смирнов",
+    "Արամ Սարգսյան",
+    "Mehmet Yılmaz",
+    "Νίκος Παπαδόπουλος",
+    "أحمد",
+    "דנה",
+    "Ani",
+    "Ара",
+    "Маша",
+    "Mark",
+    "Tom",
+    "cool_cat_99",
+    "@ivan_s",
+    "Yulia",
+]
+KNOWN = KnownNames.from_names(PEOPLE)
+
+
+def scrubbed(text: str) -> str:
+    return scrub(text, KNOWN).text
+
+
+# --- length -----------------------------------------------------------------------------------
+
+
+def test_text_over_the_limit_is_refused_before_scrubbing():
+    with pytest.raises(ScrubError) as caught:
+        scrub("a" * (MAX_FREE_TEXT_LENGTH + 1))
+    assert caught.value.code == AnonymityErrorCode.TOO_LONG
+    assert caught.value.params == {"length": 2001, "limit": 2000}
+
+
+def test_text_at_the_limit_is_scrubbed():
+    text = "x" * (MAX_FREE_TEXT_LENGTH - 16) + " a@example.com!"
+    assert scrub(text).text.endswith(" [email]!")
+
+
+# --- contact details --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("write to anna.p+feedback@example.co.uk please", "write to [email] please"),
+        ("mail: ivan@почта.рф", "mail: [email]"),
+        ("anna (at) mail.ru", "[email]"),
+        ("x [at] gmail.com or y{at}yandex.ru", "[email] or [email]"),
+    ],
+)
+def test_emails_are_replaced(text, expected):
+    assert scrub(text).text == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("see https://example.org/a?b=1.", "see [link]."),
+        ("my channel t.me/somechannel, join", "my channel [link], join"),
+        ("example.com/path and www.x.org!", "[link] and [link]!"),
+        ("tg://resolve?domain=abc", "[link]"),
+        ("(details at bit.ly/3xYz)", "(details at [link])"),
+        ("сайт пример.рф", "сайт [link]"),
+        ("insta: instagram.com/anna_p_99", "insta: [link]"),
+    ],
+)
+def test_links_with_and_without_scheme_are_replaced(text, expected):
+    assert scrub(text).text == expected
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "+374 91 234567",  # Armenia, international
+        "055 123456",  # Armenia, local mobile
+        "8 (912) 345-67-89",  # Russia, local with trunk 8
+        "+7 912 345-67-89",
+        "0532 123 45 67",  # Turkey, local
+        "+90 532 123 45 67",
+        "+994 50 123 45 67",  # Azerbaijan
+        "067 123 4567",  # Ukraine, local
+        "+30 691 234 5678",  # Greece
+        "050-7654321",  # Israel, local
+        "(212) 736-5000",  # United States, local
+        "07911 123456",  # United Kingdom, local
+        "+1 555 0100",  # fictional range, caught by the international-form safety net
+        "374912345678",  # unformatted digits
+    ],
+)
+def test_phone_numbers_are_replaced(number):
+    result = scrub(f"call me on {number} tonight")
+    assert result.text == "call me on [phone] tonight"
+    assert result.counts_by_kind == {ScrubKind.PHONE: 1}
+
+
+def test_local_formats_follow_the_given_regions():
+    assert scrub("звони 055 123456", default_regions=("AM",)).text == "звони [phone]"
+    assert scrub("звони 055 123456", default_regions=("GB",)).text == "звони 055 123456"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "On 12.03.2024 at 18:00 we met for 90 minutes",
+        "It cost 1 500 000 drams, room 101, years 1990-1995",
+        "I rate it 4/5 and 9 out of 10",
+        "Session 3 of 12 on 2026-03-10",
+    ],
+)
+def test_numbers_that_are_not_phones_stay(text):
+    assert scrub(text).text == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ask @someone_here later", "ask [@user] later"),
+        ("(@Bob_1990)", "([@user])"),
+        ("follow @anna.petrova.art now", "follow [@user] now"),
+        ("at @ 5 o'clock, @ home", "at @ 5 o'clock, @ home"),
+    ],
+)
+def test_usernames_are_replaced(text, expected):
+    assert scrub(text).text == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Good.It was fine, e.g. the tea, i.e. everything etc.",
+        "Version 3.5 of the plan",
+        "We met at 10 a.m. in the U.S. embassy",
+    ],
+)
+def test_ordinary_punctuation_is_not_a_link(text):
+    assert scrub(text).text == text
+
+
+# --- names ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Latin, with case differences and an English possessive
+        ("anna said that ANNA's idea was good", "[name] said that [name]'s idea was good"),
+        # Cyrillic, with Russian case endings
+        ("Я говорил с Иваном и Анной, потом Ивану", "Я говорил с [name] и [name], потом [name]"),
+        ("Смирнову и Смирнова", "[name] и [name]"),
+        # Armenian with case endings, and in Latin transliteration
+        ("Արամին ասացի, Արամը գիտի", "[name] ասացի, [name] գիտի"),
+        ("Aram and Sargsyan", "[name] and [name]"),
+        # Turkish suffixes with and without the apostrophe
+        ("Mehmetin fikri ve Yılmaz'a sordum", "[name] fikri ve [name]'a sordum"),
+        # Greek, accents ignored, genitive and vocative
+        ("Ο Νικος και του Νίκου, Νίκο!", "Ο [name] και του [name], [name]!"),
+        # Arabic, with attached prefixes and without the hamza
+        ("قلت لأحمد، واحمد", "قلت [name]، [name]"),
+        # Hebrew, with attached prefixes
+        ("דיברתי עם דנה, ולדנה", "דיברתי עם [name], [name]"),
+        # a first and last name together become one placeholder
+        ("Anna Petrova helped", "[name] helped"),
+        # zero-width characters do not hide a name
+        ("An\u200bna came", "[name] came"),
+    ],
+)
+def test_known_names_are_replaced_in_every_script(text, expected):
+    assert scrubbed(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Анна была права", "[name] была права"),  # Latin "Anna" written in Cyrillic
+        ("Ανna", "[name]"),  # mixed look-alike letters
+        ("Юлия и Юля", "[name] и [name]"),  # Latin "Yulia"
+        ("Աննա", "[name]"),  # Armenian spelling of Anna
+        ("Nikos and Ahmet", "[name] and Ahmet"),  # Greek name in Latin letters
+    ],
+)
+def test_known_names_are_found_across_scripts(text, expected):
+    assert scrubbed(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The animal was animated",  # known "Ani"
+        "Арарат виден отовсюду",  # known "Ара"
+        "Машина опоздала",  # known "Маша"
+        "The market and the annual fair",  # known "Mark", "Anna"
+        "в том числе",  # known "Tom": short names are matched only in their own script
+        "Ana dilimde konuştum",  # "Anna" and "Ana" differ
+        "cool cat",  # parts of the handle cool_cat_99
+    ],
+)
+def test_innocent_words_are_left_alone(text):
+    assert scrubbed(text) == text
+
+
+def test_known_handles_match_as_whole_tokens():
+    assert (
+        scrubbed("cool_cat_99 wrote, then @ivan_s and ivan_s")
+        == "[name] wrote, then [@user] and [name]"
+    )
+
+
+def test_overlapping_matches_become_one_placeholder():
+    result = scrub("write anna@example.com or t.me/ivan_s", KNOWN)
+    assert result.text == "write [email] or [link]"
+    assert result.counts_by_kind == {ScrubKind.EMAIL: 1, ScrubKind.LINK: 1}
+
+
+def test_counts_by_kind_count_each_replacement():
+    result = scrub("Anna: +374 91 234567, a@b.io, c@d.io, @someone_here", KNOWN)
+    assert result.counts_by_kind == {
+        ScrubKind.NAME: 1,
+        ScrubKind.PHONE: 1,
+        ScrubKind.EMAIL: 2,
+        ScrubKind.USERNAME: 1,
+    }
+    assert result.changed
+
+
+def test_a_plain_list_of_names_works_like_compiled_names():
+    text = "Анной и Mehmet'e, 8 (912) 345-67-89"
+    assert scrub(text, PEOPLE) == scrub(text, KNOWN)
+
+
+def test_nothing_to_scrub_leaves_text_unchanged():
+    result = scrub("Thank you, the discussion was fair and warm.", KNOWN)
+    assert result.text == "Thank you, the discussion was fair and warm."
+    assert not result.changed
+
+
+letters = st.sampled_from(
+    [
+        "abcdefghijklmnopqrstuvwxyz",
+        "абвгдежзиклмнопрстуфхцчшщыэюя",
+        "աբգդեզէթժիլխծկհձղճմյնշչպջռսվտրցփքօֆ",
+        "αβγδεζηθικλμνξοπρστυφχψω",
+        "אבגדהוזחטיכלמנסעפצקרשת",
+        "ابتثجحخدذرزسشصضطظعغفقكلمنهوي",
+    ]
+).flatmap(lambda alphabet: st.text(alphabet, min_size=4, max_size=10))
+filler = st.lists(
+    st.sampled_from(["the", "was", "good", "и", "хорошо", "և", "και", "של", "في"]), max_size=6
+)
+
+
+@given(name=letters, before=filler, after=filler)
+@settings(max_examples=120, deadline=None)
+def test_a_known_name_never_survives(name, before, after):
+    text = " ".join([*before, name.capitalize(), *after])
+    result = scrub(text, [name])
+    assert name.casefold() not in result.text.casefold()
+    assert result.counts_by_kind.get(ScrubKind.NAME) == 1
+
+
+@given(
+    local=st.from_regex(r"[a-z][a-z0-9._]{0,12}[a-z0-9]", fullmatch=True),
+    domain=st.from_regex(r"[a-z][a-z0-9-]{0,10}[a-z0-9]", fullmatch=True),
+    tld=st.sampled_from(["com", "org", "am", "ru", "com.tr", "co.il"]),
+)
+@settings(max_examples=80, deadline=None)
+def test_generated_emails_are_removed(local, domain, tld):
+    result = scrub(f"contact {local}@{domain}.{tld}, thanks")
+    assert result.text == "contact [email], thanks"
+
+
+@given(text=st.text(st.sampled_from("abcdefg ABC абвгд ,;:!?-"), max_size=200))
+@settings(max_examples=100, deadline=None)
+def test_text_without_contacts_or_known_names_is_untouched(text):
+    assert scrub(text).text == text
