@@ -25,10 +25,10 @@ from bot import i18n
 from bot.config import Settings
 from bot.context import RUNTIME_KEY, BridgeContext, runtime_of
 from bot.db.engine import create_engine, create_session_factory
+from bot.handler_groups import GROUP_COMMANDS, GROUP_LOCALE
 from bot.handlers import enrol, feedback, groups, moderation, organizer, profile, routing, sessions
 from bot.handlers.common import apply_reader_locale
 from bot.handlers.errors import on_error
-from bot.handler_groups import GROUP_COMMANDS, GROUP_LOCALE
 from bot.handlers.menus import publish_default_menus
 from bot.jobs import schedule_all
 from bot.runtime import Runtime

@@ -54,7 +54,9 @@ async def _check_database(settings: Settings) -> None:
         async with engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
     except (SQLAlchemyError, OSError) as exc:
-        raise CliError(f"cannot connect to the database ({_safe_url(settings)}): {_first_line(exc)}") from exc
+        raise CliError(
+            f"cannot connect to the database ({_safe_url(settings)}): {_first_line(exc)}"
+        ) from exc
     finally:
         await engine.dispose()
 
@@ -70,7 +72,9 @@ async def _is_at_head(settings: Settings) -> bool:
     engine = create_engine(settings.database_url)
     try:
         async with engine.connect() as conn:
-            current = await conn.run_sync(lambda c: set(MigrationContext.configure(c).get_current_heads()))
+            current = await conn.run_sync(
+                lambda c: set(MigrationContext.configure(c).get_current_heads())
+            )
     finally:
         await engine.dispose()
     return current == heads
@@ -113,7 +117,11 @@ def cmd_db(settings: Settings, args: argparse.Namespace) -> int:
         print(f"database downgraded to {args.revision}")
     elif args.db_command == "current":
         asyncio.run(_check_database(settings))
-        print("up to date" if asyncio.run(_is_at_head(settings)) else "behind: run `bridgebot db upgrade`")
+        print(
+            "up to date"
+            if asyncio.run(_is_at_head(settings))
+            else "behind: run `bridgebot db upgrade`"
+        )
     return 0
 
 
@@ -135,7 +143,9 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     else:
         asyncio.run(_check_database(settings))
         if not asyncio.run(_is_at_head(settings)):
-            raise CliError("the database schema is not up to date: run `bridgebot db upgrade` first")
+            raise CliError(
+                "the database schema is not up to date: run `bridgebot db upgrade` first"
+            )
     application = build_application(settings)
     try:
         if args.webhook_url:
@@ -152,10 +162,14 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         else:
             application.run_polling(allowed_updates=ALLOWED_UPDATES)
     except InvalidToken:
-        raise CliError("Telegram rejected TELEGRAM_BOT_TOKEN: check the token from @BotFather") from None
+        raise CliError(
+            "Telegram rejected TELEGRAM_BOT_TOKEN: check the token from @BotFather"
+        ) from None
     except NetworkError as exc:
         where = settings.api_base_url or "api.telegram.org"
-        raise CliError(f"cannot reach the Telegram Bot API at {where}: {_first_line(exc)}") from None
+        raise CliError(
+            f"cannot reach the Telegram Bot API at {where}: {_first_line(exc)}"
+        ) from None
     return 0
 
 
@@ -201,7 +215,9 @@ def cmd_program(settings: Settings, args: argparse.Namespace) -> int:
         async def create(db: Any) -> Any:
             program = await programs.create(db, draft, creator_id=None, now=_now())
             for organizer in args.organizer or []:
-                await programs.grant_organizer(db, program.id, organizer, granted_by=None, now=_now())
+                await programs.grant_organizer(
+                    db, program.id, organizer, granted_by=None, now=_now()
+                )
             return program
 
         program = _in_db(settings, create)
@@ -231,7 +247,9 @@ async def _bot_username(settings: Settings) -> str:
         async with bot:
             return bot.username
     except InvalidToken:
-        raise CliError("Telegram rejected TELEGRAM_BOT_TOKEN: check the token from @BotFather") from None
+        raise CliError(
+            "Telegram rejected TELEGRAM_BOT_TOKEN: check the token from @BotFather"
+        ) from None
     except TelegramError as exc:
         raise CliError(
             f"cannot ask Telegram for the bot's username ({_first_line(exc)}); set BRIDGEBOT_BOT_USERNAME"
@@ -260,7 +278,10 @@ def cmd_invite(settings: Settings, args: argparse.Namespace) -> int:
         program = await programs.find(db, args.program)
         matches = [s for s in program.sides if s.name.casefold() == args.side.casefold()]
         if not matches:
-            raise CliError(f"program {program.name!r} has no side {args.side!r}; sides: " + ", ".join(s.name for s in program.sides))
+            raise CliError(
+                f"program {program.name!r} has no side {args.side!r}; sides: "
+                + ", ".join(s.name for s in program.sides)
+            )
         now = _now()
         return await invites.create(
             db,
@@ -283,7 +304,9 @@ def cmd_organizer(settings: Settings, args: argparse.Namespace) -> int:
 
     async def grant(db: Any) -> Any:
         program = await programs.find(db, args.program)
-        return await programs.grant_organizer(db, program.id, args.user, granted_by=None, now=_now())
+        return await programs.grant_organizer(
+            db, program.id, args.user, granted_by=None, now=_now()
+        )
 
     added = _in_db(settings, grant)
     print("granted" if added else "already an organizer")
@@ -294,10 +317,14 @@ def cmd_organizer(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="bridgebot", description="Bridgebot: dialogue programs on Telegram.")
+    parser = argparse.ArgumentParser(
+        prog="bridgebot", description="Bridgebot: dialogue programs on Telegram."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", help="run the bot (long polling, or webhook mode with --webhook-url)")
+    run = sub.add_parser(
+        "run", help="run the bot (long polling, or webhook mode with --webhook-url)"
+    )
     run.add_argument("--webhook-url", help="public HTTPS URL Telegram should post updates to")
     run.add_argument("--listen", default="127.0.0.1", help="address to listen on in webhook mode")
     run.add_argument("--port", type=int, default=8443, help="port to listen on in webhook mode")
@@ -317,9 +344,13 @@ def build_parser() -> argparse.ArgumentParser:
     create = p_sub.add_parser("create", help="create a program")
     create.add_argument("--name", required=True)
     create.add_argument("--side", action="append", required=True, help="a side (repeat for each)")
-    create.add_argument("--language", action="append", help="a language code (repeat; first is default)")
+    create.add_argument(
+        "--language", action="append", help="a language code (repeat; first is default)"
+    )
     create.add_argument("--timezone", default="UTC")
-    create.add_argument("--organizer", action="append", type=int, help="Telegram user id of an organizer")
+    create.add_argument(
+        "--organizer", action="append", type=int, help="Telegram user id of an organizer"
+    )
     p_sub.add_parser("list", help="list programs")
     program.set_defaults(handler=cmd_program)
 
@@ -353,7 +384,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         return _fail(str(exc))
     logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
     try:

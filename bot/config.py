@@ -43,7 +43,9 @@ class Settings:
 
     def require_token(self) -> str:
         if not self.token:
-            raise ConfigError("TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and export it.")
+            raise ConfigError(
+                "TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and export it."
+            )
         if not _TOKEN_RE.match(self.token):
             raise ConfigError(
                 "TELEGRAM_BOT_TOKEN is malformed: expected '<digits>:<secret>' as given by @BotFather."
@@ -100,7 +102,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         raise ConfigError(f"BRIDGEBOT_LOG_LEVEL: unknown level {log_level!r}.")
 
     base_url = source.get("TELEGRAM_API_BASE_URL")
-    file_url = source.get("TELEGRAM_API_FILE_URL") or (_derive_file_url(base_url) if base_url else None)
+    file_url = source.get("TELEGRAM_API_FILE_URL") or (
+        _derive_file_url(base_url) if base_url else None
+    )
     database_url = source.get("DATABASE_URL", DEFAULT_DATABASE_URL)
     if "://" not in database_url:
         raise ConfigError(f"DATABASE_URL: {database_url!r} is not a database URL.")

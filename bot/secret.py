@@ -20,8 +20,12 @@ def load_or_create(env_value: str | None, path: Path) -> bytes:
         secret, created = load_or_create_secret(env_value, path)
     except AnonymityError as exc:
         if exc.code == "secret_too_short":
-            raise ConfigError("BRIDGEBOT_SECRET is too short: use at least 16 random characters.") from None
-        raise ConfigError(f"the secret file {path} is unreadable or too short; delete it or set BRIDGEBOT_SECRET.") from None
+            raise ConfigError(
+                "BRIDGEBOT_SECRET is too short: use at least 16 random characters."
+            ) from None
+        raise ConfigError(
+            f"the secret file {path} is unreadable or too short; delete it or set BRIDGEBOT_SECRET."
+        ) from None
     if created:
         log.warning(
             "BRIDGEBOT_SECRET is not set: generated one in %s. Back it up or set BRIDGEBOT_SECRET; "

@@ -80,7 +80,9 @@ def postgres_database() -> Iterator[str | None]:
     url = base.set(database=name).render_as_string(hide_password=False)
 
     async def admin(statement: str) -> None:
-        engine = create_engine(_admin_url(TEST_DATABASE_URL), )
+        engine = create_engine(
+            _admin_url(TEST_DATABASE_URL),
+        )
         async with engine.connect() as conn:
             await conn.execution_options(isolation_level="AUTOCOMMIT")
             await conn.execute(text(statement))

@@ -62,7 +62,9 @@ def test_catalog_is_complete_and_not_fuzzy(locale: str) -> None:
         elif isinstance(key, tuple):
             forms = entry.string if isinstance(entry.string, tuple | list) else (entry.string,)
             if len(forms) != cat.num_plurals or not all(forms):
-                problems.append(f"plural forms: {msgid[:60]!r} has {len(forms)}, needs {cat.num_plurals}")
+                problems.append(
+                    f"plural forms: {msgid[:60]!r} has {len(forms)}, needs {cat.num_plurals}"
+                )
         elif not entry.string:
             problems.append(f"untranslated: {msgid[:60]!r}")
     assert problems == []
@@ -151,7 +153,9 @@ def _literal_text(node: ast.AST) -> str | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
     if isinstance(node, ast.JoinedStr):
-        return "".join(v.value for v in node.values if isinstance(v, ast.Constant) and isinstance(v.value, str))
+        return "".join(
+            v.value for v in node.values if isinstance(v, ast.Constant) and isinstance(v.value, str)
+        )
     return None
 
 
@@ -165,7 +169,13 @@ def _untranslated_literals(tree: ast.AST) -> list[tuple[int, str]]:
         if not isinstance(node, ast.Call):
             continue
         func = node.func
-        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+        name = (
+            func.attr
+            if isinstance(func, ast.Attribute)
+            else func.id
+            if isinstance(func, ast.Name)
+            else None
+        )
         if name in ("_", "ngettext", "N_"):
             if node.args and isinstance(node.args[0], ast.JoinedStr):
                 found.append((node.lineno, "f-string inside _(): cannot be extracted"))

@@ -25,7 +25,9 @@ async def empty_url(request: pytest.FixtureRequest, tmp_path) -> AsyncIterator[s
         return
     assert TEST_DATABASE_URL
     name = f"bridgebot_mig_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(make_url(TEST_DATABASE_URL).set(database="postgres").render_as_string(hide_password=False))
+    admin = create_engine(
+        make_url(TEST_DATABASE_URL).set(database="postgres").render_as_string(hide_password=False)
+    )
     async with admin.connect() as conn:
         await conn.execution_options(isolation_level="AUTOCOMMIT")
         await conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -45,7 +47,9 @@ def _diff(connection) -> list:
     return compare_metadata(context, Base.metadata)
 
 
-async def test_upgrade_head_matches_models_and_downgrade_base_removes_everything(empty_url: str) -> None:
+async def test_upgrade_head_matches_models_and_downgrade_base_removes_everything(
+    empty_url: str,
+) -> None:
     engine = create_engine(empty_url)
     try:
         await upgrade_engine(engine)

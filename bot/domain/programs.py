@@ -55,7 +55,9 @@ def parse_sides(raw: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
     return tuple(sides)
 
 
-def validate_languages(languages: list[str] | tuple[str, ...], supported: tuple[str, ...]) -> tuple[str, ...]:
+def validate_languages(
+    languages: list[str] | tuple[str, ...], supported: tuple[str, ...]
+) -> tuple[str, ...]:
     chosen: list[str] = []
     for lang in languages:
         if lang not in supported:

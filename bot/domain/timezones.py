@@ -100,9 +100,7 @@ def _name_index() -> dict[str, tuple[str, ...]]:
             name = locale.territories.get(cc)
             if name:
                 index.setdefault(_fold(name), set()).update(zones)
-    return {
-        key: tuple(sorted({canonical_zone(z) for z in zones})) for key, zones in index.items()
-    }
+    return {key: tuple(sorted({canonical_zone(z) for z in zones})) for key, zones in index.items()}
 
 
 def find_zones(text: str) -> tuple[str, ...]:

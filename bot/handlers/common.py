@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+from contextvars import ContextVar
 
 from sqlalchemy.exc import SQLAlchemyError
-from telegram import InlineKeyboardMarkup, Update, User
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update, User
 from telegram.constants import ChatType
 
 from bot.context import BridgeContext
@@ -39,7 +40,11 @@ async def reader_locale(update: Update, context: BridgeContext) -> str:
     chosen = None
     try:
         async with context.db() as db:
-            person = await people.get(db, user.id)
+            if update.effective_chat is not None and update.effective_chat.id == user.id:
+                # Whoever talks to the bot privately becomes a known person (ids in grants, logs...).
+                person = people.view(await people.upsert(db, identity(user), context.clock()))
+            else:
+                person = await people.get(db, user.id)
         chosen = person.locale if person else None
     except SQLAlchemyError:
         log.warning("could not read the person's language; falling back", exc_info=True)
@@ -60,6 +65,7 @@ def forget_locale(context: BridgeContext) -> None:
 
 
 async def apply_reader_locale(update: Update, context: BridgeContext) -> str:
+    _answered.set(set())
     locale = await reader_locale(update, context)
     set_locale(locale)
     return locale
@@ -77,9 +83,9 @@ async def reply(
     query = update.callback_query
     if query is not None:
         if alert:
-            await query.answer(text[:200], show_alert=True)
+            await answer_once(query, text[:200], show_alert=True)
             return
-        await query.answer()
+        await answer_once(query)
     chat = update.effective_chat
     if chat is None:
         return
@@ -88,6 +94,24 @@ async def reply(
         await message.reply_text(text, reply_markup=reply_markup, do_quote=False)
     else:
         await chat.send_message(text, reply_markup=reply_markup)
+
+
+# Query ids answered while handling the current update (handlers run in the update's own task).
+_answered: ContextVar[set[str] | None] = ContextVar("answered_queries", default=None)
+
+
+async def answer_once(
+    query: CallbackQuery, text: str | None = None, *, show_alert: bool = False
+) -> None:
+    """Answer a button press once; Telegram refuses a second answer to the same query."""
+    answered = _answered.get()
+    if answered is None:
+        answered = set()
+        _answered.set(answered)
+    if query.id in answered:
+        return
+    answered.add(query.id)
+    await query.answer(text, show_alert=show_alert)
 
 
 def is_private(update: Update) -> bool:

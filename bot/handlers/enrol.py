@@ -12,7 +12,7 @@ from bot.domain.programs import PARTICIPANT_ROLES
 from bot.domain.timezones import find_zones
 from bot.handlers import pickers
 from bot.handlers.callbacks import Payload, sign
-from bot.handlers.common import identity, remember_locale, reply
+from bot.handlers.common import answer_once, identity, remember_locale, reply
 from bot.handlers.texts import DEFAULT_CONDUCT, role_label
 from bot.i18n import _, format_zone, normalize_locale
 from bot.services import access, enrolment, programs
@@ -104,13 +104,16 @@ async def _ask_role(update: Update, context: BridgeContext, draft: DraftView) ->
         [
             [
                 InlineKeyboardButton(
-                    role_label(role), callback_data=sign(context.runtime.secret, user.id, ROLE, role, draft.nonce)
+                    role_label(role),
+                    callback_data=sign(context.runtime.secret, user.id, ROLE, role, draft.nonce),
                 )
                 for role in PARTICIPANT_ROLES
             ]
         ]
     )
-    await reply(update, _("Are you taking part as a student or as a professional?"), reply_markup=keyboard)
+    await reply(
+        update, _("Are you taking part as a student or as a professional?"), reply_markup=keyboard
+    )
 
 
 async def _ask_timezone(update: Update, context: BridgeContext, draft: DraftView) -> None:
@@ -119,7 +122,9 @@ async def _ask_timezone(update: Update, context: BridgeContext, draft: DraftView
     async with context.db() as db:
         program = await programs.get(db, draft.program_id)
     countries = pickers.shortlist_countries(draft.languages, (program.timezone,))
-    keyboard = pickers.country_keyboard(context.runtime.secret, user.id, COUNTRY, countries, draft.nonce)
+    keyboard = pickers.country_keyboard(
+        context.runtime.secret, user.id, COUNTRY, countries, draft.nonce
+    )
     await reply(
         update,
         _(
@@ -130,7 +135,9 @@ async def _ask_timezone(update: Update, context: BridgeContext, draft: DraftView
     )
 
 
-async def _ask_conduct(update: Update, context: BridgeContext, draft: DraftView, locale: str) -> None:
+async def _ask_conduct(
+    update: Update, context: BridgeContext, draft: DraftView, locale: str
+) -> None:
     user = update.effective_user
     assert user is not None
     async with context.db() as db:
@@ -139,8 +146,12 @@ async def _ask_conduct(update: Update, context: BridgeContext, draft: DraftView,
     keyboard = InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(_("✅ I accept"), callback_data=sign(secret, user.id, ACCEPT, draft.nonce)),
-                InlineKeyboardButton(_("Decline"), callback_data=sign(secret, user.id, DECLINE, draft.nonce)),
+                InlineKeyboardButton(
+                    _("✅ I accept"), callback_data=sign(secret, user.id, ACCEPT, draft.nonce)
+                ),
+                InlineKeyboardButton(
+                    _("Decline"), callback_data=sign(secret, user.id, DECLINE, draft.nonce)
+                ),
             ]
         ]
     )
@@ -156,7 +167,9 @@ async def _ask_conduct(update: Update, context: BridgeContext, draft: DraftView,
     )
 
 
-async def _after_step(update: Update, context: BridgeContext, draft: DraftView, locale: str) -> None:
+async def _after_step(
+    update: Update, context: BridgeContext, draft: DraftView, locale: str
+) -> None:
     if draft.step == Step.ROLE:
         await _ask_role(update, context, draft)
     elif draft.step == Step.TIMEZONE:
@@ -180,7 +193,9 @@ async def on_button(update: Update, context: BridgeContext, payload: Payload) ->
     locale = context.user_data.get("locale") if context.user_data else None
     async with context.db() as db:
         if payload.action == LANG:
-            draft = await enrolment.choose_language(db, user.id, payload.arg(0), int(payload.arg(1)), now)
+            draft = await enrolment.choose_language(
+                db, user.id, payload.arg(0), int(payload.arg(1)), now
+            )
             locale = payload.arg(0)
             remember_locale(context, locale)
             summary = _("Language: {language}", language=pickers.language_name(locale))
@@ -189,7 +204,11 @@ async def on_button(update: Update, context: BridgeContext, payload: Payload) ->
             summary = _("Role: {role}", role=role_label(payload.arg(0)))
         elif payload.action == COUNTRY:
             current = await enrolment.current_draft(db, user.id)
-            if current is None or current.step != Step.TIMEZONE or str(current.nonce) != payload.arg(1):
+            if (
+                current is None
+                or current.step != Step.TIMEZONE
+                or str(current.nonce) != payload.arg(1)
+            ):
                 raise EnrolmentError("stale_step")
             zones = pickers.country_zones(payload.arg(0))
             if len(zones) != 1:
@@ -198,7 +217,9 @@ async def on_button(update: Update, context: BridgeContext, payload: Payload) ->
             draft = await enrolment.choose_timezone(db, user.id, zones[0], current.nonce, now)
             summary = _("Time zone: {zone}", zone=format_zone(zones[0]))
         elif payload.action == ZONE:
-            draft = await enrolment.choose_timezone(db, user.id, payload.arg(0), int(payload.arg(1)), now)
+            draft = await enrolment.choose_timezone(
+                db, user.id, payload.arg(0), int(payload.arg(1)), now
+            )
             summary = _("Time zone: {zone}", zone=format_zone(payload.arg(0)))
         elif payload.action == ACCEPT:
             enrolled = await enrolment.accept(db, user.id, int(payload.arg(0)), now)
@@ -232,11 +253,13 @@ async def on_button(update: Update, context: BridgeContext, payload: Payload) ->
     await _after_step(update, context, draft, locale or "en")
 
 
-async def _offer_zones(update: Update, context: BridgeContext, zones: tuple[str, ...], nonce: int) -> None:
+async def _offer_zones(
+    update: Update, context: BridgeContext, zones: tuple[str, ...], nonce: int
+) -> None:
     user = update.effective_user
     assert user is not None
     if update.callback_query is not None:
-        await update.callback_query.answer()
+        await answer_once(update.callback_query)
     keyboard = pickers.zone_keyboard(context.runtime.secret, user.id, ZONE, zones, nonce)
     chat = update.effective_chat
     assert chat is not None

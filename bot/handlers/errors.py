@@ -43,7 +43,9 @@ MESSAGES: dict[str, str] = {
     "invite_unknown": N_(
         "This invite link is not valid. Please check the link or ask the program's organizers for a new one."
     ),
-    "invite_expired": N_("This invite link has expired. Please ask the program's organizers for a new one."),
+    "invite_expired": N_(
+        "This invite link has expired. Please ask the program's organizers for a new one."
+    ),
     "invite_revoked": N_(
         "This invite link was withdrawn by the organizers. Please ask them for a new one."
     ),
@@ -70,7 +72,9 @@ for _area in (groups_texts, moderation_texts, sessions_texts, feedback_texts):
 
 UNEXPECTED_ERRORS_KEY = "unexpected_errors"
 RETRY = N_("Something went wrong on our side and nothing was saved. Please try again in a moment.")
-UNEXPECTED = N_("Sorry, something went wrong. Please try again; if it keeps happening, tell the organizers.")
+UNEXPECTED = N_(
+    "Sorry, something went wrong. Please try again; if it keeps happening, tell the organizers."
+)
 
 
 def error_text(error: BridgeError) -> str:

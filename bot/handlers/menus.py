@@ -44,7 +44,11 @@ def _merge_area_commands() -> None:
 
     global PARTICIPANT_COMMANDS, ORGANIZER_COMMANDS, GROUP_COMMANDS, MODERATOR_COMMANDS
     for area in (groups_texts, moderation_texts, sessions_texts, feedback_texts):
-        PARTICIPANT_COMMANDS = (*PARTICIPANT_COMMANDS[:-1], *area.PARTICIPANT_COMMANDS, PARTICIPANT_COMMANDS[-1])
+        PARTICIPANT_COMMANDS = (
+            *PARTICIPANT_COMMANDS[:-1],
+            *area.PARTICIPANT_COMMANDS,
+            PARTICIPANT_COMMANDS[-1],
+        )
         ORGANIZER_COMMANDS += area.ORGANIZER_COMMANDS
         GROUP_COMMANDS += area.GROUP_COMMANDS
         MODERATOR_COMMANDS += area.MODERATOR_COMMANDS
@@ -62,10 +66,14 @@ async def publish_default_menus(bot: Bot) -> None:
     for locale in (None, *SUPPORTED_LOCALES):
         with use_locale(locale or "en"):
             await bot.set_my_commands(
-                _commands(PARTICIPANT_COMMANDS), scope=BotCommandScopeAllPrivateChats(), language_code=locale
+                _commands(PARTICIPANT_COMMANDS),
+                scope=BotCommandScopeAllPrivateChats(),
+                language_code=locale,
             )
             await bot.set_my_commands(
-                _commands(GROUP_COMMANDS), scope=BotCommandScopeAllGroupChats(), language_code=locale
+                _commands(GROUP_COMMANDS),
+                scope=BotCommandScopeAllGroupChats(),
+                language_code=locale,
             )
 
 
@@ -74,7 +82,8 @@ async def publish_organizer_menu(bot: Bot, person_id: int, locale: str) -> None:
     with use_locale(locale):
         try:
             await bot.set_my_commands(
-                _commands(PARTICIPANT_COMMANDS + ORGANIZER_COMMANDS), scope=BotCommandScopeChat(person_id)
+                _commands(PARTICIPANT_COMMANDS + ORGANIZER_COMMANDS),
+                scope=BotCommandScopeChat(person_id),
             )
         except TelegramError:
             log.info("could not set the organizer menu for a person who has not started the bot")

@@ -27,7 +27,7 @@ from bot.domain.programs import (
 )
 from bot.domain.timezones import find_zones
 from bot.handlers.callbacks import Payload, sign, verify
-from bot.handlers.common import identity, reply
+from bot.handlers.common import answer_once, identity, reply
 from bot.handlers.errors import error_text
 from bot.handlers.menus import publish_organizer_menu
 from bot.handlers.pickers import rows
@@ -50,7 +50,9 @@ async def newprogram(update: Update, context: BridgeContext) -> int:
         await people.upsert(db, identity(user), context.clock())
         await access.require_organizer(db, user.id, context.settings.admin_ids)
     context.user_data[NEW] = {"languages": [current_locale()], "conduct": {}}
-    await reply(update, _("Let's create a program. What is its name? (Send /cancel to stop at any time.)"))
+    await reply(
+        update, _("Let's create a program. What is its name? (Send /cancel to stop at any time.)")
+    )
     return NAME
 
 
@@ -64,7 +66,9 @@ async def np_name(update: Update, context: BridgeContext) -> int:
         return NAME
     await reply(
         update,
-        _("Which sides take part? Send their names separated by commas, for example: Armenia, Azerbaijan"),
+        _(
+            "Which sides take part? Send their names separated by commas, for example: Armenia, Azerbaijan"
+        ),
     )
     return SIDES
 
@@ -74,12 +78,15 @@ def _languages_keyboard(context: BridgeContext, user_id: int) -> InlineKeyboardM
     secret = context.runtime.secret
     buttons = [
         InlineKeyboardButton(
-            ("✓ " if loc in chosen else "") + language_name(loc), callback_data=sign(secret, user_id, "np", "t", loc)
+            ("✓ " if loc in chosen else "") + language_name(loc),
+            callback_data=sign(secret, user_id, "np", "t", loc),
         )
         for loc in SUPPORTED_LOCALES
     ]
     keyboard = rows(buttons, 3)
-    keyboard.append([InlineKeyboardButton(_("Done"), callback_data=sign(secret, user_id, "np", "done"))])
+    keyboard.append(
+        [InlineKeyboardButton(_("Done"), callback_data=sign(secret, user_id, "np", "done"))]
+    )
     return InlineKeyboardMarkup(keyboard)
 
 
@@ -94,7 +101,9 @@ async def np_sides(update: Update, context: BridgeContext) -> int:
         return SIDES
     await reply(
         update,
-        _("Which languages does the program use? Tap to select or unselect, then Done. The first one is the default."),
+        _(
+            "Which languages does the program use? Tap to select or unselect, then Done. The first one is the default."
+        ),
         reply_markup=_languages_keyboard(context, user.id),
     )
     return LANGUAGES
@@ -126,14 +135,14 @@ async def np_language_button(update: Update, context: BridgeContext) -> int:
             chosen.remove(loc)
         else:
             chosen.append(loc)
-        await query.answer()
+        await answer_once(query)
         await query.edit_message_reply_markup(reply_markup=_languages_keyboard(context, user.id))
         return LANGUAGES
     if payload.arg(0) == "done":
         if not chosen:
             await reply(update, _("Choose at least one language."), alert=True)
             return LANGUAGES
-        await query.answer()
+        await answer_once(query)
         await query.edit_message_reply_markup(reply_markup=None)
         return await _ask_zone(update, context)
     await _expired(update)
@@ -148,7 +157,14 @@ async def _ask_zone(update: Update, context: BridgeContext) -> int:
     default = (person.timezone if person else None) or "UTC"
     context.user_data[NEW]["default_zone"] = default
     keyboard = InlineKeyboardMarkup(
-        [[InlineKeyboardButton(_("Use {zone}", zone=format_zone(default)), callback_data=sign(context.runtime.secret, user.id, "np", "zone"))]]
+        [
+            [
+                InlineKeyboardButton(
+                    _("Use {zone}", zone=format_zone(default)),
+                    callback_data=sign(context.runtime.secret, user.id, "np", "zone"),
+                )
+            ]
+        ]
     )
     await reply(
         update,
@@ -182,7 +198,7 @@ async def np_zone_button(update: Update, context: BridgeContext) -> int:
         return ZONE
     query = update.callback_query
     assert query is not None
-    await query.answer()
+    await answer_once(query)
     await query.edit_message_reply_markup(reply_markup=None)
     context.user_data[NEW]["timezone"] = context.user_data[NEW]["default_zone"]
     return await _ask_conduct(update, context)
@@ -203,7 +219,14 @@ async def _ask_conduct(update: Update, context: BridgeContext) -> int:
     if loc is None:
         return await _create(update, context)
     keyboard = InlineKeyboardMarkup(
-        [[InlineKeyboardButton(_("Use the standard code of conduct"), callback_data=sign(context.runtime.secret, user.id, "np", "std", loc))]]
+        [
+            [
+                InlineKeyboardButton(
+                    _("Use the standard code of conduct"),
+                    callback_data=sign(context.runtime.secret, user.id, "np", "std", loc),
+                )
+            ]
+        ]
     )
     await reply(
         update,
@@ -224,7 +247,9 @@ async def np_conduct_text(update: Update, context: BridgeContext) -> int:
     if loc is None or not text:
         return await _ask_conduct(update, context)
     if len(text) > programs.MAX_CONDUCT_TEXT:
-        await reply(update, error_text(InvalidInput("conduct_too_long", limit=programs.MAX_CONDUCT_TEXT)))
+        await reply(
+            update, error_text(InvalidInput("conduct_too_long", limit=programs.MAX_CONDUCT_TEXT))
+        )
         return CONDUCT
     context.user_data[NEW]["conduct"][loc] = text
     return await _ask_conduct(update, context)
@@ -238,7 +263,7 @@ async def np_conduct_button(update: Update, context: BridgeContext) -> int:
         return CONDUCT
     query = update.callback_query
     assert query is not None
-    await query.answer()
+    await answer_once(query)
     await query.edit_message_reply_markup(reply_markup=None)
     # An empty text means "the standard code of conduct" for that language.
     context.user_data[NEW]["conduct"][loc] = ""
@@ -342,17 +367,23 @@ async def invite_command(update: Update, context: BridgeContext) -> None:
     options = _parse_invite_options(args)
     async with context.db() as db:
         await access.require_organizer(db, user.id, context.settings.admin_ids)
-        summaries = await programs.list_for(db, user.id, is_admin=user.id in context.settings.admin_ids)
+        summaries = await programs.list_for(
+            db, user.id, is_admin=user.id in context.settings.admin_ids
+        )
     context.user_data[INVITE_OPTIONS] = options
     if not summaries:
         await reply(update, _("You have no programs yet. Create one with /newprogram."))
         return
     secret = context.runtime.secret
     buttons = [
-        InlineKeyboardButton(s.program.name[:60], callback_data=sign(secret, user.id, INVITE, "p", s.program.id))
+        InlineKeyboardButton(
+            s.program.name[:60], callback_data=sign(secret, user.id, INVITE, "p", s.program.id)
+        )
         for s in summaries
     ]
-    await reply(update, _("Invite to which program?"), reply_markup=InlineKeyboardMarkup(rows(buttons, 1)))
+    await reply(
+        update, _("Invite to which program?"), reply_markup=InlineKeyboardMarkup(rows(buttons, 1))
+    )
 
 
 async def _revoke(update: Update, context: BridgeContext, code: str) -> None:
@@ -375,7 +406,9 @@ async def on_invite_button(update: Update, context: BridgeContext, payload: Payl
     if step == "x":
         async with context.db() as db:
             invite = await invites.get_by_id(db, int(payload.arg(1)))
-            await access.require_organizer(db, user.id, context.settings.admin_ids, invite.program_id)
+            await access.require_organizer(
+                db, user.id, context.settings.admin_ids, invite.program_id
+            )
             await invites.revoke(db, invite.code, context.clock())
         await query.edit_message_reply_markup(reply_markup=None)
         await reply(update, _("The invite link was revoked; nobody can join with it any more."))
@@ -386,25 +419,39 @@ async def on_invite_button(update: Update, context: BridgeContext, payload: Payl
         program = await programs.get(db, program_id)
     if step == "p":
         buttons = [
-            InlineKeyboardButton(side.name[:60], callback_data=sign(secret, user.id, INVITE, "s", program_id, side.id))
+            InlineKeyboardButton(
+                side.name[:60],
+                callback_data=sign(secret, user.id, INVITE, "s", program_id, side.id),
+            )
             for side in program.sides
         ]
-        await query.answer()
+        await answer_once(query)
         await query.edit_message_text(
-            _("Invite to {program}: which side?", program=program.name), reply_markup=InlineKeyboardMarkup(rows(buttons, 2))
+            _("Invite to {program}: which side?", program=program.name),
+            reply_markup=InlineKeyboardMarkup(rows(buttons, 2)),
         )
         return
     side = program.side(int(payload.arg(2)))
     if step == "s":
         buttons = [
-            InlineKeyboardButton(role_label(role), callback_data=sign(secret, user.id, INVITE, "r", program_id, side.id, role))
+            InlineKeyboardButton(
+                role_label(role),
+                callback_data=sign(secret, user.id, INVITE, "r", program_id, side.id, role),
+            )
             for role in PARTICIPANT_ROLES
         ] + [
-            InlineKeyboardButton(_("Either role"), callback_data=sign(secret, user.id, INVITE, "r", program_id, side.id, "-"))
+            InlineKeyboardButton(
+                _("Either role"),
+                callback_data=sign(secret, user.id, INVITE, "r", program_id, side.id, "-"),
+            )
         ]
-        await query.answer()
+        await answer_once(query)
         await query.edit_message_text(
-            _("Invite to {program}, side {side}: for which role?", program=program.name, side=side.name),
+            _(
+                "Invite to {program}, side {side}: for which role?",
+                program=program.name,
+                side=side.name,
+            ),
             reply_markup=InlineKeyboardMarkup([buttons]),
         )
         return
@@ -424,11 +471,18 @@ async def on_invite_button(update: Update, context: BridgeContext, payload: Payl
                 expires_at=now + expires_in if expires_in else None,
                 max_uses=options.get("max_uses"),  # type: ignore[arg-type]
             )
-        await query.answer()
+        await answer_once(query)
         await query.edit_message_text(
             _invite_text(context, invite),
             reply_markup=InlineKeyboardMarkup(
-                [[InlineKeyboardButton(_("Revoke this link"), callback_data=sign(secret, user.id, INVITE, "x", invite.id))]]
+                [
+                    [
+                        InlineKeyboardButton(
+                            _("Revoke this link"),
+                            callback_data=sign(secret, user.id, INVITE, "x", invite.id),
+                        )
+                    ]
+                ]
             ),
         )
         return
@@ -438,13 +492,22 @@ async def on_invite_button(update: Update, context: BridgeContext, payload: Payl
 def _invite_text(context: BridgeContext, invite: invites.InviteView) -> str:
     user_zone = None
     lines = [
-        _("Invite link for {program}, side {side}:", program=invite.program_name, side=invite.side_name),
+        _(
+            "Invite link for {program}, side {side}:",
+            program=invite.program_name,
+            side=invite.side_name,
+        ),
         link(context.runtime.bot_username, invite.code),
     ]
     if invite.role:
         lines.append(_("Role: {role}", role=role_label(invite.role)))
     if invite.expires_at:
-        lines.append(_("Valid until {date}", date=format_datetime(invite.expires_at, user_zone or "UTC", width="short")))
+        lines.append(
+            _(
+                "Valid until {date}",
+                date=format_datetime(invite.expires_at, user_zone or "UTC", width="short"),
+            )
+        )
     if invite.max_uses:
         lines.append(_("Can be used {count} times.", count=invite.max_uses))
     return "\n".join(lines)
@@ -464,11 +527,27 @@ async def organizer_command(update: Update, context: BridgeContext) -> None:
     async with context.db() as db:
         program = await programs.find(db, args[0])
         await access.require_organizer(db, user.id, context.settings.admin_ids, program.id)
-        added = await programs.grant_organizer(db, program.id, int(args[1]), granted_by=user.id, now=context.clock())
+        added = await programs.grant_organizer(
+            db, program.id, int(args[1]), granted_by=user.id, now=context.clock()
+        )
     if added:
-        await reply(update, _("Done: {person} is now an organizer of {program}.", person=args[1], program=program.name))
+        await reply(
+            update,
+            _(
+                "Done: {person} is now an organizer of {program}.",
+                person=args[1],
+                program=program.name,
+            ),
+        )
     else:
-        await reply(update, _("{person} already organizes {program}; nothing changed.", person=args[1], program=program.name))
+        await reply(
+            update,
+            _(
+                "{person} already organizes {program}; nothing changed.",
+                person=args[1],
+                program=program.name,
+            ),
+        )
 
 
 PRIVATE = filters.ChatType.PRIVATE

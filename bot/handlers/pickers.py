@@ -31,7 +31,12 @@ def rows(buttons: list[InlineKeyboardButton], width: int) -> list[list[InlineKey
 
 
 def language_keyboard(
-    secret: bytes, audience: int, action: str, locales: tuple[str, ...], preselected: str | None, *extra: object
+    secret: bytes,
+    audience: int,
+    action: str,
+    locales: tuple[str, ...],
+    preselected: str | None,
+    *extra: object,
 ) -> InlineKeyboardMarkup:
     ordered = sorted(locales or SUPPORTED_LOCALES, key=lambda loc: loc != preselected)
     buttons = [
@@ -61,7 +66,9 @@ def country_keyboard(
     secret: bytes, audience: int, action: str, countries: list[str], *extra: object
 ) -> InlineKeyboardMarkup:
     buttons = [
-        InlineKeyboardButton(territory_name(cc), callback_data=sign(secret, audience, action, cc, *extra))
+        InlineKeyboardButton(
+            territory_name(cc), callback_data=sign(secret, audience, action, cc, *extra)
+        )
         for cc in countries
     ]
     return InlineKeyboardMarkup(rows(buttons, 2))

@@ -90,7 +90,9 @@ async def timezone(update: Update, context: BridgeContext) -> None:
             "Your time zone is {zone}. Choose your country below, or type your city, your country or a UTC offset such as UTC+4.",
             zone=current,
         ),
-        reply_markup=pickers.country_keyboard(context.runtime.secret, user.id, SET_COUNTRY, countries),
+        reply_markup=pickers.country_keyboard(
+            context.runtime.secret, user.id, SET_COUNTRY, countries
+        ),
     )
 
 
@@ -143,7 +145,11 @@ async def rules(update: Update, context: BridgeContext) -> None:
     assert user is not None
     async with context.db() as db:
         enrolled = await enrolment.current_enrolment(db, user.id)
-        own = await programs.conduct_text(db, enrolled.program_id, current_locale()) if enrolled else None
+        own = (
+            await programs.conduct_text(db, enrolled.program_id, current_locale())
+            if enrolled
+            else None
+        )
     await reply(update, own or _(DEFAULT_CONDUCT))
 
 
@@ -158,8 +164,12 @@ async def forgetme(update: Update, context: BridgeContext) -> None:
     keyboard = InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(_("Yes, erase everything"), callback_data=sign(secret, user.id, FORGET_YES)),
-                InlineKeyboardButton(_("No, keep it"), callback_data=sign(secret, user.id, FORGET_NO)),
+                InlineKeyboardButton(
+                    _("Yes, erase everything"), callback_data=sign(secret, user.id, FORGET_YES)
+                ),
+                InlineKeyboardButton(
+                    _("No, keep it"), callback_data=sign(secret, user.id, FORGET_NO)
+                ),
             ]
         ]
     )
@@ -183,7 +193,10 @@ async def on_button(update: Update, context: BridgeContext, payload: Payload) ->
             await people.set_locale(db, user.id, payload.arg(0), context.clock())
         remember_locale(context, payload.arg(0))
         await query.edit_message_reply_markup(reply_markup=None)
-        await reply(update, _("Done! I will write to you in {language}.", language=language_name(payload.arg(0))))
+        await reply(
+            update,
+            _("Done! I will write to you in {language}.", language=language_name(payload.arg(0))),
+        )
     elif payload.action == SET_COUNTRY:
         zones = pickers.country_zones(payload.arg(0))
         if len(zones) == 1:
@@ -193,7 +206,9 @@ async def on_button(update: Update, context: BridgeContext, payload: Payload) ->
             await reply(
                 update,
                 _("Which of these is your time zone?"),
-                reply_markup=pickers.zone_keyboard(context.runtime.secret, user.id, SET_ZONE, zones),
+                reply_markup=pickers.zone_keyboard(
+                    context.runtime.secret, user.id, SET_ZONE, zones
+                ),
             )
     elif payload.action == SET_ZONE:
         await query.edit_message_reply_markup(reply_markup=None)
@@ -206,7 +221,9 @@ async def on_button(update: Update, context: BridgeContext, payload: Payload) ->
         await query.edit_message_reply_markup(reply_markup=None)
         await reply(
             update,
-            _("Done. Everything that named you has been erased. If you write to me again, I will start afresh."),
+            _(
+                "Done. Everything that named you has been erased. If you write to me again, I will start afresh."
+            ),
         )
     elif payload.action == FORGET_NO:
         await query.edit_message_reply_markup(reply_markup=None)

@@ -16,10 +16,17 @@ from bot.i18n import _
 
 BUTTONS: dict[str, ButtonHandler] = {
     **dict.fromkeys(
-        (enrol.LANG, enrol.ROLE, enrol.COUNTRY, enrol.ZONE, enrol.ACCEPT, enrol.DECLINE), enrol.on_button
+        (enrol.LANG, enrol.ROLE, enrol.COUNTRY, enrol.ZONE, enrol.ACCEPT, enrol.DECLINE),
+        enrol.on_button,
     ),
     **dict.fromkeys(
-        (profile.SET_LANG, profile.SET_COUNTRY, profile.SET_ZONE, profile.FORGET_YES, profile.FORGET_NO),
+        (
+            profile.SET_LANG,
+            profile.SET_COUNTRY,
+            profile.SET_ZONE,
+            profile.FORGET_YES,
+            profile.FORGET_NO,
+        ),
         profile.on_button,
     ),
     organizer.INVITE: organizer.on_invite_button,
@@ -42,12 +49,16 @@ async def on_button(update: Update, context: BridgeContext) -> None:
     handler = BUTTONS.get(payload.action) if payload else None
     if payload is None or handler is None:
         # Forged, copied from someone else's keyboard, or from a flow that has ended.
-        await reply(update, _("This button has expired. Please use the latest message."), alert=True)
+        await reply(
+            update, _("This button has expired. Please use the latest message."), alert=True
+        )
         return
     try:
         await handler(update, context, payload)
     except (ValueError, IndexError):
-        await reply(update, _("This button has expired. Please use the latest message."), alert=True)
+        await reply(
+            update, _("This button has expired. Please use the latest message."), alert=True
+        )
 
 
 # Each answers typed text that replies to a question it asked, returning False when it asked none.

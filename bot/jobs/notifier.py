@@ -59,7 +59,12 @@ async def claim(
         async with runtime.db() as db:
             db.add(
                 Delivery(
-                    key=key, kind=kind, session_id=session_id, person_id=person_id, status="claimed", claimed_at=now
+                    key=key,
+                    kind=kind,
+                    session_id=session_id,
+                    person_id=person_id,
+                    status="claimed",
+                    claimed_at=now,
                 )
             )
     except IntegrityError:
@@ -67,7 +72,11 @@ async def claim(
             # Re-claim only a claim whose holder died (still "claimed" after the lease ran out).
             result = await db.execute(
                 update(Delivery)
-                .where(Delivery.key == key, Delivery.status == "claimed", Delivery.claimed_at < now - lease)
+                .where(
+                    Delivery.key == key,
+                    Delivery.status == "claimed",
+                    Delivery.claimed_at < now - lease,
+                )
                 .values(claimed_at=now)
             )
             if result.rowcount == 1:
@@ -77,10 +86,14 @@ async def claim(
     return True
 
 
-async def finish(application: Application, key: str, outcome: Outcome, now: datetime, error: str | None = None) -> None:
+async def finish(
+    application: Application, key: str, outcome: Outcome, now: datetime, error: str | None = None
+) -> None:
     async with runtime_of(application).db() as db:
         await db.execute(
-            update(Delivery).where(Delivery.key == key).values(status=outcome.value, done_at=now, error=error)
+            update(Delivery)
+            .where(Delivery.key == key)
+            .values(status=outcome.value, done_at=now, error=error)
         )
 
 
@@ -98,7 +111,9 @@ async def send_once(
     """Render ``render()`` in ``locale`` and send it to ``chat_id`` unless ``key`` was already done."""
     runtime = runtime_of(application)
     now = runtime.clock()
-    if not await claim(application, key=key, kind=kind, now=now, session_id=session_id, person_id=person_id):
+    if not await claim(
+        application, key=key, kind=kind, now=now, session_id=session_id, person_id=person_id
+    ):
         return Outcome.DUPLICATE
     with use_locale(locale):
         message = render()
@@ -112,13 +127,19 @@ async def send_once(
     except TelegramError:
         # Network trouble after the rate limiter's retries: release the claim so a later run retries.
         async with runtime.db() as db:
-            await db.execute(update(Delivery).where(Delivery.key == key).values(claimed_at=now - DEFAULT_LEASE * 2))
+            await db.execute(
+                update(Delivery)
+                .where(Delivery.key == key)
+                .values(claimed_at=now - DEFAULT_LEASE * 2)
+            )
         raise
     await finish(application, key, Outcome.SENT, runtime.clock())
     return Outcome.SENT
 
 
-async def skip(application: Application, *, key: str, kind: str, reason: str, **ids: int | None) -> bool:
+async def skip(
+    application: Application, *, key: str, kind: str, reason: str, **ids: int | None
+) -> bool:
     """Record that ``key`` will never be sent (stale after downtime), unless it was already handled."""
     runtime = runtime_of(application)
     now = runtime.clock()

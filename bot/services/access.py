@@ -33,7 +33,9 @@ class Roles:
 
 async def roles_of(db: AsyncSession, person_id: int, admin_ids: Collection[int]) -> Roles:
     organizer_of = (
-        await db.scalars(select(OrganizerGrant.program_id).where(OrganizerGrant.person_id == person_id))
+        await db.scalars(
+            select(OrganizerGrant.program_id).where(OrganizerGrant.person_id == person_id)
+        )
     ).all()
     participant_of = (
         await db.scalars(select(Enrolment.program_id).where(Enrolment.person_id == person_id))
@@ -53,7 +55,9 @@ async def is_organizer(
     query = select(exists().where(OrganizerGrant.person_id == person_id))
     if program_id is not None:
         query = select(
-            exists().where(OrganizerGrant.person_id == person_id, OrganizerGrant.program_id == program_id)
+            exists().where(
+                OrganizerGrant.person_id == person_id, OrganizerGrant.program_id == program_id
+            )
         )
     return bool(await db.scalar(query))
 

@@ -121,7 +121,9 @@ async def start(db: AsyncSession, who: TelegramIdentity, code: str, now: datetim
         raise EnrolmentError("enrolled_elsewhere", program=enrolled.program_name)
     draft = await _draft(db, who.id)
     if draft is None:
-        draft = EnrolmentDraft(person_id=who.id, invite_id=invite.id, step=Step.LANGUAGE, nonce=1, started_at=now)
+        draft = EnrolmentDraft(
+            person_id=who.id, invite_id=invite.id, step=Step.LANGUAGE, nonce=1, started_at=now
+        )
         db.add(draft)
     else:
         draft.invite_id, draft.step, draft.role = invite.id, Step.LANGUAGE, None
@@ -133,7 +135,9 @@ async def start(db: AsyncSession, who: TelegramIdentity, code: str, now: datetim
     return StartResult(draft=await _draft_view(db, draft))
 
 
-async def _advance(db: AsyncSession, person_id: int, expected: Step, nonce: int | None) -> EnrolmentDraft:
+async def _advance(
+    db: AsyncSession, person_id: int, expected: Step, nonce: int | None
+) -> EnrolmentDraft:
     draft = await _draft(db, person_id)
     if draft is None:
         raise EnrolmentError("no_enrolment_in_progress")

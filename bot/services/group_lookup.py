@@ -28,7 +28,9 @@ class GroupView:
 async def _languages(db: AsyncSession, group: DialogueGroup) -> tuple[str, ...]:
     own = (
         await db.scalars(
-            select(GroupLanguage.locale).where(GroupLanguage.group_id == group.id).order_by(GroupLanguage.position)
+            select(GroupLanguage.locale)
+            .where(GroupLanguage.group_id == group.id)
+            .order_by(GroupLanguage.position)
         )
     ).all()
     if own:
@@ -69,7 +71,9 @@ async def by_id(db: AsyncSession, group_id: int) -> GroupView | None:
 async def is_moderator(db: AsyncSession, group_id: int, person_id: int) -> bool:
     return (
         await db.scalar(
-            select(GroupModerator.id).where(GroupModerator.group_id == group_id, GroupModerator.person_id == person_id)
+            select(GroupModerator.id).where(
+                GroupModerator.group_id == group_id, GroupModerator.person_id == person_id
+            )
         )
     ) is not None
 
@@ -78,13 +82,17 @@ async def moderator_ids(db: AsyncSession, group_id: int) -> list[int]:
     return list(
         (
             await db.scalars(
-                select(GroupModerator.person_id).where(GroupModerator.group_id == group_id).order_by(GroupModerator.id)
+                select(GroupModerator.person_id)
+                .where(GroupModerator.group_id == group_id)
+                .order_by(GroupModerator.id)
             )
         ).all()
     )
 
 
-async def member_ids(db: AsyncSession, group_id: int, *, statuses: tuple[str, ...] | None = None) -> list[int]:
+async def member_ids(
+    db: AsyncSession, group_id: int, *, statuses: tuple[str, ...] | None = None
+) -> list[int]:
     query = select(GroupMember.person_id).where(GroupMember.group_id == group_id)
     if statuses is not None:
         query = query.where(GroupMember.status.in_(statuses))

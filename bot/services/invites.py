@@ -86,7 +86,10 @@ async def create(
 
 async def get_by_code(db: AsyncSession, code: str) -> InviteView:
     invite = await db.scalar(
-        select(Invite).where(Invite.code == code).options(*_load()).execution_options(populate_existing=True)
+        select(Invite)
+        .where(Invite.code == code)
+        .options(*_load())
+        .execution_options(populate_existing=True)
     )
     if invite is None:
         raise InviteError("invite_unknown")
@@ -126,7 +129,8 @@ async def consume(db: AsyncSession, invite_id: int, now: datetime) -> None:
             raise InviteError("invite_unknown")
         await db.refresh(invite)
         rules.check_usable(
-            rules.InviteState(invite.expires_at, invite.max_uses, invite.uses, invite.revoked_at), now
+            rules.InviteState(invite.expires_at, invite.max_uses, invite.uses, invite.revoked_at),
+            now,
         )
         raise InviteError("invite_used_up")
 

@@ -107,7 +107,9 @@ async def create(
         created_by=creator_id,
         created_at=now,
         sides=[Side(name=name, position=i) for i, name in enumerate(draft.sides)],
-        languages=[ProgramLanguage(locale=loc, position=i) for i, loc in enumerate(draft.languages)],
+        languages=[
+            ProgramLanguage(locale=loc, position=i) for i, loc in enumerate(draft.languages)
+        ],
         conduct_texts=[ConductText(locale=k, text=v) for k, v in (draft.conduct or {}).items()],
     )
     db.add(program)
@@ -117,7 +119,9 @@ async def create(
         raise InvalidInput("program_exists", name=draft.name) from None
     if creator_id is not None:
         db.add(
-            OrganizerGrant(program_id=program.id, person_id=creator_id, granted_by=None, created_at=now)
+            OrganizerGrant(
+                program_id=program.id, person_id=creator_id, granted_by=None, created_at=now
+            )
         )
         await db.flush()
     return await get(db, program.id)
@@ -146,9 +150,7 @@ async def find(db: AsyncSession, ref: str) -> ProgramView:
     return await get(db, program_id)
 
 
-async def list_for(
-    db: AsyncSession, person_id: int, *, is_admin: bool
-) -> list[ProgramSummary]:
+async def list_for(db: AsyncSession, person_id: int, *, is_admin: bool) -> list[ProgramSummary]:
     """Programs this person organizes (every program for an admin), with enrolment counts by side."""
     query = select(Program.id).order_by(Program.created_at, Program.id)
     if not is_admin:
@@ -177,7 +179,9 @@ async def list_for(
 async def conduct_text(db: AsyncSession, program_id: int, locale: str) -> str | None:
     """The program's own code of conduct in ``locale``; None means "use the shipped default"."""
     return await db.scalar(
-        select(ConductText.text).where(ConductText.program_id == program_id, ConductText.locale == locale)
+        select(ConductText.text).where(
+            ConductText.program_id == program_id, ConductText.locale == locale
+        )
     )
 
 
@@ -196,6 +200,10 @@ async def grant_organizer(
     )
     if existing:
         return False
-    db.add(OrganizerGrant(program_id=program_id, person_id=person_id, granted_by=granted_by, created_at=now))
+    db.add(
+        OrganizerGrant(
+            program_id=program_id, person_id=person_id, granted_by=granted_by, created_at=now
+        )
+    )
     await db.flush()
     return True

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from bot.app import build_application
+from bot.app import ALLOWED_UPDATES, build_application
 from bot.handlers.errors import UNEXPECTED_ERRORS_KEY
 from tests.helpers.driver import TgDriver
 from tests.helpers.fake_request import FakeRequest
@@ -15,8 +15,9 @@ from tests.helpers.fake_telegram import FakeTelegram, FakeUser
 
 
 @pytest.fixture
-def fake() -> FakeTelegram:
-    return FakeTelegram()
+def fake(clock) -> FakeTelegram:
+    # Telegram's dates follow the same hand-moved clock as the bot's services.
+    return FakeTelegram(clock=lambda: clock().timestamp())
 
 
 @pytest.fixture
@@ -30,7 +31,11 @@ async def app(settings, runtime, fake: FakeTelegram, admin: FakeUser) -> AsyncIt
     settings = replace(settings, token=fake.token, admin_ids=frozenset({admin.id}))
     runtime.settings = settings
     application = build_application(
-        settings, runtime, request=FakeRequest(fake), get_updates_request=FakeRequest(fake), rate_limit=False
+        settings,
+        runtime,
+        request=FakeRequest(fake),
+        get_updates_request=FakeRequest(fake),
+        rate_limit=False,
     )
     await application.initialize()
     # post_init runs only under run_polling/run_webhook; the tests start the app by hand.
@@ -43,7 +48,7 @@ async def app(settings, runtime, fake: FakeTelegram, admin: FakeUser) -> AsyncIt
 
 @pytest.fixture
 async def tg(fake: FakeTelegram, app) -> AsyncIterator[TgDriver]:
-    driver = TgDriver(fake, app)
+    driver = TgDriver(fake, app, allowed_updates=ALLOWED_UPDATES)
     yield driver
     unexpected = app.bot_data.get(UNEXPECTED_ERRORS_KEY, [])
     assert unexpected == [], f"handlers failed unexpectedly: {unexpected!r}"

@@ -20,18 +20,34 @@ class ProgramWithInvites:
 
 
 async def make_program(
-    runtime, *, name: str = "Spring Exchange", languages=("en", "ar", "hy", "az"), role: str | None = None, **invite_kwargs
+    runtime,
+    *,
+    name: str = "Spring Exchange",
+    languages=("en", "ar", "hy", "az"),
+    role: str | None = None,
+    **invite_kwargs,
 ) -> ProgramWithInvites:
     async with runtime.db() as db:
         program = await programs.create(
             db,
-            ProgramDraft(name=name, sides=("Armenia", "Azerbaijan"), languages=languages, timezone="Asia/Yerevan"),
+            ProgramDraft(
+                name=name,
+                sides=("Armenia", "Azerbaijan"),
+                languages=languages,
+                timezone="Asia/Yerevan",
+            ),
             creator_id=None,
             now=runtime.clock(),
         )
         made = {}
         for side in program.sides:
             made[side.name] = await invites.create(
-                db, program_id=program.id, side_id=side.id, role=role, created_by=None, now=runtime.clock(), **invite_kwargs
+                db,
+                program_id=program.id,
+                side_id=side.id,
+                role=role,
+                created_by=None,
+                now=runtime.clock(),
+                **invite_kwargs,
             )
     return ProgramWithInvites(program, made)

@@ -20,17 +20,25 @@ async def count(runtime, model, *where) -> int:
         return await db.scalar(select(func.count()).select_from(model).where(*where))
 
 
-async def enrol_by_buttons(tg, fake, user, payload, *, language="English", role="Student", country="Armenia"):
+async def enrol_by_buttons(
+    tg, fake, user, payload, *, language="English", role="Student", country="Armenia"
+):
     chat = fake.private(user)
     await tg.start(user, payload)
     await tg.click(user, tg.last_message(chat), language)
-    await tg.click(user, tg.last_message(chat), translate_in(_loc(language), "Student" if role == "Student" else "Professional"))
+    await tg.click(
+        user,
+        tg.last_message(chat),
+        translate_in(_loc(language), "Student" if role == "Student" else "Professional"),
+    )
     await tg.click(user, tg.last_message(chat), country)
     return chat
 
 
 def _loc(language_button: str) -> str:
-    return {"English": "en", "العربية": "ar", "Հայերեն": "hy", "Azərbaycan": "az"}.get(language_button.lstrip("✓ "), "en")
+    return {"English": "en", "العربية": "ar", "Հայերեն": "hy", "Azərbaycan": "az"}.get(
+        language_button.lstrip("✓ "), "en"
+    )
 
 
 async def test_enrolment_in_english_end_to_end(tg, fake, runtime) -> None:
@@ -95,7 +103,15 @@ async def test_enrolment_in_arabic_reads_right_to_left(tg, fake, runtime) -> Non
     await tg.say(samir, chat, "باكو")  # Baku, typed in Arabic
     assert tg.texts(chat)[-2] == translate_in("ar", "Time zone: {zone}", zone="توقيت أذربيجان")
     await tg.click(samir, tg.last_message(chat), translate_in("ar", "✅ I accept"))
-    assert tg.last_text(chat).startswith(translate_in("ar", "Welcome to {program}! You are enrolled on the {side} side as a {role}. I will write to you when your dialogue group is ready. /me shows your details and /help lists what you can do.", program="Spring Exchange", side="Azerbaijan", role=translate_in("ar", "Professional").lower())[:20])
+    assert tg.last_text(chat).startswith(
+        translate_in(
+            "ar",
+            "Welcome to {program}! You are enrolled on the {side} side as a {role}. I will write to you when your dialogue group is ready. /me shows your details and /help lists what you can do.",
+            program="Spring Exchange",
+            side="Azerbaijan",
+            role=translate_in("ar", "Professional").lower(),
+        )[:20]
+    )
     async with runtime.db() as db:
         person = await db.get(Person, samir.id)
     assert (person.locale, person.timezone) == ("ar", "Asia/Baku")
@@ -113,7 +129,9 @@ async def test_country_with_several_zones_offers_a_zone_list(tg, fake, runtime) 
     assert zones.text == translate_in("ru", "Which of these is your time zone?")
     moscow = next(b for b in tg.buttons(zones) if b.startswith("Москва"))
     await tg.click(olga, zones, moscow)
-    assert translate_in("ru", "Last step: please read the code of conduct of {program}.", program="Spring Exchange") in tg.last_text(chat)
+    assert translate_in(
+        "ru", "Last step: please read the code of conduct of {program}.", program="Spring Exchange"
+    ) in tg.last_text(chat)
     async with runtime.db() as db:
         assert (await db.get(Person, olga.id)).timezone == "Europe/Moscow"
 
@@ -127,7 +145,9 @@ async def test_country_with_several_zones_offers_a_zone_list(tg, fake, runtime) 
         ("used_up", "This invite link has been used as many times as allowed."),
     ],
 )
-async def test_unusable_invites_are_explained_and_change_nothing(tg, fake, runtime, clock, make, expected) -> None:
+async def test_unusable_invites_are_explained_and_change_nothing(
+    tg, fake, runtime, clock, make, expected
+) -> None:
     from bot.services import invites
 
     spring = await make_program(runtime, expires_at=clock() + timedelta(days=1), max_uses=1)
@@ -160,7 +180,9 @@ async def test_following_the_invite_twice_is_idempotent(tg, fake, runtime) -> No
     )
     assert await count(runtime, Enrolment) == 1
     async with runtime.db() as db:
-        assert (await db.scalars(select(Invite.uses).where(Invite.id == spring.invites["Armenia"].id))).one() == 1
+        assert (
+            await db.scalars(select(Invite.uses).where(Invite.id == spring.invites["Armenia"].id))
+        ).one() == 1
 
 
 async def test_an_invite_to_a_second_program_is_refused(tg, fake, runtime) -> None:
@@ -174,7 +196,9 @@ async def test_an_invite_to_a_second_program_is_refused(tg, fake, runtime) -> No
     assert await count(runtime, Enrolment) == 1
 
 
-async def test_declining_the_code_of_conduct_enrols_nobody_and_allows_coming_back(tg, fake, runtime) -> None:
+async def test_declining_the_code_of_conduct_enrols_nobody_and_allows_coming_back(
+    tg, fake, runtime
+) -> None:
     spring = await make_program(runtime)
     ani = fake.user("Ani")
     chat = await enrol_by_buttons(tg, fake, ani, spring.payload("Armenia"))
@@ -236,7 +260,9 @@ async def test_forged_and_stale_buttons_do_nothing(tg, fake, runtime) -> None:
         assert await db.get(Person, mallory.id) is None
 
 
-async def test_database_failure_mid_conversation_asks_to_retry_and_writes_nothing(tg, fake, runtime, monkeypatch) -> None:
+async def test_database_failure_mid_conversation_asks_to_retry_and_writes_nothing(
+    tg, fake, runtime, monkeypatch
+) -> None:
     from sqlalchemy.exc import OperationalError
 
     from bot.services import invites
@@ -266,7 +292,9 @@ async def test_conduct_text_is_the_programs_own_when_set(tg, fake, runtime) -> N
 
     spring = await make_program(runtime)
     async with runtime.db() as db:
-        db.add(ConductText(program_id=spring.program.id, locale="en", text="Be kind. Listen first."))
+        db.add(
+            ConductText(program_id=spring.program.id, locale="en", text="Be kind. Listen first.")
+        )
     ani = fake.user("Ani")
     chat = await enrol_by_buttons(tg, fake, ani, spring.payload("Armenia"))
     assert "Be kind. Listen first." in tg.last_text(chat)

@@ -2,7 +2,9 @@
 
 from bot.db.models.conduct import (
     Appeal,
+    AppealNotice,
     BlockedTerm,
+    Excerpt,
     ModerationAction,
     Report,
     ReportNotice,
@@ -12,6 +14,7 @@ from bot.db.models.conduct import (
 from bot.db.models.enrolment import Enrolment, EnrolmentDraft, Invite
 from bot.db.models.feedback import (
     Answer,
+    FeedbackSettings,
     Receipt,
     Response,
     Survey,
@@ -40,6 +43,7 @@ __all__ = [
     "AgendaItem",
     "Answer",
     "Appeal",
+    "AppealNotice",
     "BlockedTerm",
     "ConductText",
     "Delivery",
@@ -48,6 +52,8 @@ __all__ = [
     "Enrolment",
     "EnrolmentDraft",
     "ErasureRecord",
+    "FeedbackSettings",
+    "Excerpt",
     "FindTimeAnswer",
     "FindTimePoll",
     "GroupLanguage",

@@ -23,7 +23,9 @@ class RuleSet(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
-    group_id: Mapped[int | None] = mapped_column(ForeignKey("dialogue_groups.id", ondelete="CASCADE"))
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("dialogue_groups.id", ondelete="CASCADE")
+    )
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime]
 
@@ -49,11 +51,17 @@ class ModerationAction(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(index=True)
     program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
-    group_id: Mapped[int | None] = mapped_column(ForeignKey("dialogue_groups.id", ondelete="CASCADE"), index=True)
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("dialogue_groups.id", ondelete="CASCADE"), index=True
+    )
     # SET NULL: /forgetme removes the person, the log keeps that a sanction happened.
-    target_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), index=True)
+    target_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), index=True
+    )
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
-    actor_rule: Mapped[str | None] = mapped_column(String(40))  # set when a filter acted, not a person
+    actor_rule: Mapped[str | None] = mapped_column(
+        String(40)
+    )  # set when a filter acted, not a person
     action: Mapped[str] = mapped_column(String(30))
     reason: Mapped[str | None] = mapped_column(String(500))
     rule: Mapped[str | None] = mapped_column(String(200))
@@ -63,7 +71,6 @@ class ModerationAction(Base):
     strike: Mapped[bool] = mapped_column(default=False)
     expires_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
-    message_excerpt: Mapped[str | None] = mapped_column(String(500))
     message_id: Mapped[int | None]
     failure: Mapped[str | None] = mapped_column(String(200))
     appeal_outcome: Mapped[str | None] = mapped_column(String(20))
@@ -80,7 +87,6 @@ class Report(Base):
     chat_id: Mapped[int]
     message_id: Mapped[int]
     reported_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
-    excerpt: Mapped[str | None] = mapped_column(String(500))
     reason: Mapped[str | None] = mapped_column(String(500))
     reporters: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime]
@@ -117,9 +123,40 @@ class Appeal(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     action_id: Mapped[int] = mapped_column(ForeignKey("moderation_actions.id", ondelete="CASCADE"))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
-    text: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(20), default="open")  # open, accepted, rejected
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None]
     decision_reason: Mapped[str | None] = mapped_column(String(500))
+
+
+class Excerpt(Base):
+    """Words a person wrote that the moderation records keep: the sanctioned or reported message,
+    or the text of their appeal. Owned by the person (CASCADE), so /forgetme removes them while
+    the log rows they belong to stay (without the words)."""
+
+    __tablename__ = "moderation_excerpts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    action_id: Mapped[int | None] = mapped_column(
+        ForeignKey("moderation_actions.id", ondelete="CASCADE"), index=True
+    )
+    report_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reports.id", ondelete="CASCADE"), index=True
+    )
+    appeal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("appeals.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+
+
+class AppealNotice(Base):
+    """The DM a reviewer got about an appeal, so it can be edited once someone has decided."""
+
+    __tablename__ = "appeal_notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appeal_id: Mapped[int] = mapped_column(ForeignKey("appeals.id", ondelete="CASCADE"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    message_id: Mapped[int]

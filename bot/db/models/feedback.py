@@ -2,6 +2,11 @@
 
 A response row has no person and no precise time (a day), and a random id; whether someone answered
 is a separate HMAC receipt with no link to the response. See DESIGN.md, "Privacy of feedback".
+
+On SQLite the three tables that hold answers are WITHOUT ROWID: an ordinary SQLite table keeps a
+hidden, increasing rowid, which would record the order (and so, with the invitation times, who)
+of the answers. Stored by their random keys instead, they carry no order. PostgreSQL has no such
+column; its physical order and transaction ids are erased by ``feedback.erase_order`` (jobs).
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db.base import Base
 
+NO_ROWID = {"sqlite_with_rowid": False}
+
 
 class Survey(Base):
     __tablename__ = "surveys"
@@ -22,11 +29,14 @@ class Survey(Base):
     program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(20))  # post_session, pre_program, post_program
     created_at: Mapped[datetime]
+    # Bumped when organizers replace the items; an instance keeps the version it opened with, so
+    # answers already given keep their items and a replacement never rewrites them.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
 
 class SurveyItem(Base):
     __tablename__ = "survey_items"
-    __table_args__ = (UniqueConstraint("survey_id", "key"),)
+    __table_args__ = (UniqueConstraint("survey_id", "version", "key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
@@ -35,9 +45,13 @@ class SurveyItem(Base):
     kind: Mapped[str] = mapped_column(String(20))  # likert5, thermometer, text
     construct: Mapped[str | None] = mapped_column(String(40))
     optional: Mapped[bool] = mapped_column(default=False)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
 
 class SurveyItemText(Base):
+    """An organizer's wording of an item in one language. Shipped items have none: their text is
+    a gettext message, translated in every shipped language."""
+
     __tablename__ = "survey_item_texts"
     __table_args__ = (UniqueConstraint("item_id", "locale"),)
 
@@ -55,16 +69,25 @@ class SurveyInstance(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
-    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"), index=True)
-    group_id: Mapped[int | None] = mapped_column(ForeignKey("dialogue_groups.id", ondelete="SET NULL"))
+    program_id: Mapped[int] = mapped_column(
+        ForeignKey("programs.id", ondelete="CASCADE"), index=True
+    )
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("dialogue_groups.id", ondelete="SET NULL")
+    )
     session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id", ondelete="SET NULL"))
     opened_at: Mapped[datetime]
     closes_at: Mapped[datetime]
     invited: Mapped[int] = mapped_column(default=0)
+    survey_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
 
 class SurveyInvitation(Base):
-    """That a person was invited (needed to send and remind); it says nothing about answering."""
+    """That a person was invited (needed to send and remind); it says nothing about answering.
+
+    ``reminded_at`` marks that the reminder step was processed for this invitation, for everyone
+    alike (answered or not), so it cannot tell who had answered by then.
+    """
 
     __tablename__ = "survey_invitations"
     __table_args__ = (UniqueConstraint("instance_id", "person_id"),)
@@ -74,12 +97,14 @@ class SurveyInvitation(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     sent_at: Mapped[datetime]
     reminded_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]
 
 
 class Receipt(Base):
     """HMAC(secret, person, instance): "this person answered", unlinkable without the secret."""
 
     __tablename__ = "receipts"
+    __table_args__ = NO_ROWID
 
     digest: Mapped[str] = mapped_column(String(64), primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("survey_instances.id", ondelete="CASCADE"))
@@ -87,12 +112,21 @@ class Receipt(Base):
 
 class Response(Base):
     __tablename__ = "responses"
+    __table_args__ = NO_ROWID
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)  # random, carries no order
-    instance_id: Mapped[int] = mapped_column(ForeignKey("survey_instances.id", ondelete="CASCADE"), index=True)
-    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"), index=True)
-    group_id: Mapped[int | None] = mapped_column(ForeignKey("dialogue_groups.id", ondelete="SET NULL"))
-    session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id", ondelete="SET NULL"))
+    instance_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_instances.id", ondelete="CASCADE"), index=True
+    )
+    program_id: Mapped[int] = mapped_column(
+        ForeignKey("programs.id", ondelete="CASCADE"), index=True
+    )
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("dialogue_groups.id", ondelete="SET NULL"), index=True
+    )
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sessions.id", ondelete="SET NULL"), index=True
+    )
     side_id: Mapped[int | None] = mapped_column(ForeignKey("sides.id", ondelete="SET NULL"))
     role: Mapped[str | None] = mapped_column(String(20))
     day: Mapped[date]
@@ -102,6 +136,7 @@ class Answer(Base):
     """One item's answer. Keyed by (response, item) and no serial id, which would record order."""
 
     __tablename__ = "answers"
+    __table_args__ = NO_ROWID
 
     response_id: Mapped[str] = mapped_column(
         ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True
@@ -111,3 +146,16 @@ class Answer(Base):
     )
     value: Mapped[int | None]
     text: Mapped[str | None] = mapped_column(Text)
+
+
+class FeedbackSettings(Base):
+    """A program's feedback settings beyond ``Program.anonymity_k`` (the k of ratings)."""
+
+    __tablename__ = "feedback_settings"
+
+    program_id: Mapped[int] = mapped_column(
+        ForeignKey("programs.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    k_comments: Mapped[int] = mapped_column(default=10)
+    reminder_after_minutes: Mapped[int] = mapped_column(default=48 * 60)
+    expiry_days: Mapped[int] = mapped_column(default=7)

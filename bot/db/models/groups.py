@@ -15,7 +15,9 @@ class DialogueGroup(Base):
     __table_args__ = (UniqueConstraint("program_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"), index=True)
+    program_id: Mapped[int] = mapped_column(
+        ForeignKey("programs.id", ondelete="CASCADE"), index=True
+    )
     name: Mapped[str] = mapped_column(String(100))
     # The code an organizer types as /link CODE in the Telegram group to bind it (random, single use).
     link_code: Mapped[str | None] = mapped_column(String(32), unique=True)
@@ -53,7 +55,9 @@ class GroupMember(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
-    group_id: Mapped[int] = mapped_column(ForeignKey("dialogue_groups.id", ondelete="CASCADE"), index=True)
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("dialogue_groups.id", ondelete="CASCADE"), index=True
+    )
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     # assigned -> invited -> joined; left / removed when they go.
     status: Mapped[str] = mapped_column(String(20), default="assigned")

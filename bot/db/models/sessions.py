@@ -30,8 +30,12 @@ class DialogueSession(Base):
     __tablename__ = "sessions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    group_id: Mapped[int] = mapped_column(ForeignKey("dialogue_groups.id", ondelete="CASCADE"), index=True)
-    series_id: Mapped[int | None] = mapped_column(ForeignKey("session_series.id", ondelete="SET NULL"))
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("dialogue_groups.id", ondelete="CASCADE"), index=True
+    )
+    series_id: Mapped[int | None] = mapped_column(
+        ForeignKey("session_series.id", ondelete="SET NULL")
+    )
     title: Mapped[str] = mapped_column(String(200))
     starts_at: Mapped[datetime] = mapped_column(index=True)
     ends_at: Mapped[datetime]
@@ -45,8 +49,14 @@ class DialogueSession(Base):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # When the start was last set (creation or reschedule): reminders due before then are not owed.
+    planned_at: Mapped[datetime | None]
+    # Reminder offsets in minutes before the start; None means the defaults (24 h and 1 h).
+    reminder_minutes: Mapped[list[Any] | None] = mapped_column(JSON)
 
-    agenda: Mapped[list[AgendaItem]] = relationship(order_by="AgendaItem.position", cascade="all, delete-orphan")
+    agenda: Mapped[list[AgendaItem]] = relationship(
+        order_by="AgendaItem.position", cascade="all, delete-orphan"
+    )
 
 
 class AgendaItem(Base):
@@ -69,8 +79,12 @@ class Delivery(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(120), unique=True)
     kind: Mapped[str] = mapped_column(String(40))
-    session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
-    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sessions.id", ondelete="CASCADE"), index=True
+    )
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), index=True
+    )
     # claimed -> sent | failed | skipped
     status: Mapped[str] = mapped_column(String(20))
     claimed_at: Mapped[datetime]
@@ -111,7 +125,9 @@ class RaisedHand(Base):
     __tablename__ = "raised_hands"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("sessions.id", ondelete="CASCADE"), index=True
+    )
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     raised_at: Mapped[datetime]
     done_at: Mapped[datetime | None]
@@ -121,7 +137,9 @@ class FindTimePoll(Base):
     __tablename__ = "findtime_polls"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    group_id: Mapped[int] = mapped_column(ForeignKey("dialogue_groups.id", ondelete="CASCADE"), index=True)
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("dialogue_groups.id", ondelete="CASCADE"), index=True
+    )
     title: Mapped[str] = mapped_column(String(200))
     duration_minutes: Mapped[int]
     slots: Mapped[list[Any]] = mapped_column(JSON)  # ISO UTC start times, in offered order
