@@ -146,6 +146,9 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
             raise CliError(
                 "the database schema is not up to date: run `bridgebot db upgrade` first"
             )
+    # Ask Telegram who we are before starting: a rejected token or an unreachable Bot API becomes one
+    # clear line here instead of a retry loop's traceback inside python-telegram-bot.
+    asyncio.run(_bot_username(settings, ask_telegram=True))
     application = build_application(settings)
     try:
         if args.webhook_url:
@@ -233,11 +236,11 @@ def cmd_program(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _bot_username(settings: Settings) -> str:
+async def _bot_username(settings: Settings, *, ask_telegram: bool = False) -> str:
     import os
 
     configured = os.environ.get("BRIDGEBOT_BOT_USERNAME")
-    if configured:
+    if configured and not ask_telegram:
         return configured.lstrip("@")
     kwargs: dict[str, str] = {}
     if settings.api_base_url:
@@ -388,7 +391,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    # Library chatter (every HTTP request, every migration step) only when debugging.
+    quiet = logging.DEBUG if settings.log_level == "DEBUG" else logging.WARNING
+    for name in ("httpx", "alembic", "apscheduler"):
+        logging.getLogger(name).setLevel(quiet)
     try:
         return args.handler(settings, args)
     except (ConfigError, CliError) as exc:

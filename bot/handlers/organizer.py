@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -12,6 +13,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.warnings import PTBUserWarning
 
 from bot.config import SUPPORTED_LOCALES
 from bot.context import BridgeContext
@@ -555,7 +557,21 @@ TEXT = filters.TEXT & ~filters.COMMAND
 
 
 def build_handlers() -> list:
-    conversation = ConversationHandler(
+    with warnings.catch_warnings():
+        # PTB warns that per_message=False does not track buttons per message; that is intended:
+        # the flow is one conversation per organizer, and every button is signed and checked.
+        warnings.simplefilter("ignore", PTBUserWarning)
+        conversation = _newprogram_conversation()
+    return [
+        conversation,
+        CommandHandler("programs", programs_command, filters=PRIVATE),
+        CommandHandler("invite", invite_command, filters=PRIVATE),
+        CommandHandler("organizer", organizer_command, filters=PRIVATE),
+    ]
+
+
+def _newprogram_conversation() -> ConversationHandler:
+    return ConversationHandler(
         entry_points=[CommandHandler("newprogram", newprogram, filters=PRIVATE)],
         states={
             NAME: [MessageHandler(TEXT, np_name)],
@@ -575,11 +591,6 @@ def build_handlers() -> list:
             MessageHandler(PRIVATE & ~filters.COMMAND, np_unexpected),
         ],
         name="newprogram",
+        per_message=False,
         conversation_timeout=timedelta(hours=1),
     )
-    return [
-        conversation,
-        CommandHandler("programs", programs_command, filters=PRIVATE),
-        CommandHandler("invite", invite_command, filters=PRIVATE),
-        CommandHandler("organizer", organizer_command, filters=PRIVATE),
-    ]
