@@ -121,7 +121,8 @@ async def test_webhook_mode_checks_the_secret_token(bot_env, fake, tmp_path) -> 
         await tg.wait_for(lambda: fake.last_text(fake.private(ani)), timeout=20)
         assert "open the invite link" in fake.last_text(fake.private(ani))
         # A request without the secret token is refused and does nothing.
-        forged = httpx.post(url, json={"update_id": 1, "message": {}}, timeout=5)
+        async with httpx.AsyncClient() as client:
+            forged = await client.post(url, json={"update_id": 1, "message": {}}, timeout=5)
         assert forged.status_code == 403
     finally:
         process.send_signal(signal.SIGINT)
