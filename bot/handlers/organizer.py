@@ -34,7 +34,7 @@ from bot.handlers.errors import error_text
 from bot.handlers.menus import publish_organizer_menu
 from bot.handlers.pickers import rows
 from bot.handlers.texts import role_label
-from bot.i18n import _, current_locale, format_datetime, format_zone, language_name
+from bot.i18n import _, current_locale, format_datetime, format_zone, language_name, ngettext
 from bot.services import access, invites, people, programs
 
 NAME, SIDES, LANGUAGES, ZONE, CONDUCT = range(5)
@@ -511,7 +511,7 @@ def _invite_text(context: BridgeContext, invite: invites.InviteView) -> str:
             )
         )
     if invite.max_uses:
-        lines.append(_("Can be used {count} times.", count=invite.max_uses))
+        lines.append(ngettext("Can be used {n} time.", "Can be used {n} times.", invite.max_uses))
     return "\n".join(lines)
 
 

@@ -12,7 +12,15 @@ from bot.handlers import pickers
 from bot.handlers.callbacks import Payload, sign
 from bot.handlers.common import forget_locale, identity, remember_locale, reply
 from bot.handlers.texts import DEFAULT_CONDUCT, PRIVACY, role_label
-from bot.i18n import _, current_locale, format_date, format_datetime, format_zone, language_name
+from bot.i18n import (
+    _,
+    current_locale,
+    format_date,
+    format_datetime,
+    format_zone,
+    language_name,
+    ngettext,
+)
 from bot.services import access, enrolment, people, privacy, programs
 
 SET_LANG, SET_COUNTRY, SET_ZONE, FORGET_YES, FORGET_NO = "sl", "sc", "sz", "fy", "fn"
@@ -56,7 +64,9 @@ async def me(update: Update, context: BridgeContext) -> None:
     if roles.admin:
         lines.append(_("You are a Bridgebot administrator."))
     elif roles.organizer_of:
-        lines.append(_("You organize {count} program(s).", count=len(roles.organizer_of)))
+        lines.append(
+            ngettext("You organize {n} program.", "You organize {n} programs.", len(roles.organizer_of))
+        )
     await reply(update, "\n".join(lines))
 
 
