@@ -14,7 +14,7 @@ from bot.handlers import pickers
 from bot.handlers.callbacks import Payload, sign
 from bot.handlers.common import answer_once, identity, remember_locale, reply
 from bot.handlers.texts import DEFAULT_CONDUCT, role_label
-from bot.i18n import _, format_zone, normalize_locale
+from bot.i18n import _, format_zone, normalize_locale, set_locale
 from bot.services import access, enrolment, programs
 from bot.services.enrolment import DraftView, Step
 
@@ -46,6 +46,9 @@ async def start(update: Update, context: BridgeContext) -> None:
         )
         return
     assert result.draft is not None
+    if not context.user_data.get("locale") and normalize_locale(user.language_code) is None:
+        # Neither a chosen language nor a shipped Telegram one: the program's default reads best.
+        set_locale(result.draft.languages[0])
     await _ask_language(update, context, result.draft)
 
 

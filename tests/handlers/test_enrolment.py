@@ -299,3 +299,15 @@ async def test_conduct_text_is_the_programs_own_when_set(tg, fake, runtime) -> N
     chat = await enrol_by_buttons(tg, fake, ani, spring.payload("Armenia"))
     assert "Be kind. Listen first." in tg.last_text(chat)
     assert DEFAULT_CONDUCT.splitlines()[2] not in tg.last_text(chat)
+
+
+async def test_unshipped_telegram_language_falls_back_to_the_programs_default(tg, fake, runtime) -> None:
+    spring = await make_program(runtime, languages=("hy", "en"))
+    pierre = fake.user("Pierre", language_code="fr")
+    await tg.start(pierre, spring.payload("Armenia"))
+    assert tg.last_text(fake.private(pierre)) == translate_in(
+        "hy",
+        "Welcome to {program}! You are joining the {side} side.\n\nFirst, which language should I use with you?",
+        program="Spring Exchange",
+        side="Armenia",
+    )
