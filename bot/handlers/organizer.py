@@ -17,7 +17,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.config import SUPPORTED_LOCALES
 from bot.context import BridgeContext
-from bot.domain.durations import DurationError, parse_duration
+from bot.domain.durations import parse_duration
 from bot.domain.errors import InvalidInput
 from bot.domain.invites import link
 from bot.domain.programs import (
@@ -351,10 +351,7 @@ def _parse_invite_options(args: list[str]) -> dict[str, object]:
         if arg.isdigit():
             options["max_uses"] = int(arg)
         else:
-            try:
-                options["expires_in"] = parse_duration(arg)
-            except DurationError as error:
-                raise InvalidInput(error.code, text=arg) from None
+            options["expires_in"] = parse_duration(arg)
     return options
 
 
@@ -473,9 +470,11 @@ async def on_invite_button(update: Update, context: BridgeContext, payload: Payl
                 expires_at=now + expires_in if expires_in else None,
                 max_uses=options.get("max_uses"),  # type: ignore[arg-type]
             )
+        async with context.db() as db:
+            person = await people.get(db, user.id)
         await answer_once(query)
         await query.edit_message_text(
-            _invite_text(context, invite),
+            _invite_text(context, invite, person.timezone if person else None),
             reply_markup=InlineKeyboardMarkup(
                 [
                     [
@@ -491,8 +490,7 @@ async def on_invite_button(update: Update, context: BridgeContext, payload: Payl
     await _expired(update)
 
 
-def _invite_text(context: BridgeContext, invite: invites.InviteView) -> str:
-    user_zone = None
+def _invite_text(context: BridgeContext, invite: invites.InviteView, zone: str | None) -> str:
     lines = [
         _(
             "Invite link for {program}, side {side}:",
@@ -507,7 +505,7 @@ def _invite_text(context: BridgeContext, invite: invites.InviteView) -> str:
         lines.append(
             _(
                 "Valid until {date}",
-                date=format_datetime(invite.expires_at, user_zone or "UTC", width="short"),
+                date=format_datetime(invite.expires_at, zone or "UTC", width="short"),
             )
         )
     if invite.max_uses:

@@ -11,6 +11,7 @@ from bot.domain.timezones import find_zones
 from bot.handlers import pickers
 from bot.handlers.callbacks import Payload, sign
 from bot.handlers.common import forget_locale, identity, remember_locale, reply
+from bot.handlers.menus import MODERATOR_COMMANDS, ORGANIZER_COMMANDS, PARTICIPANT_COMMANDS
 from bot.handlers.texts import DEFAULT_CONDUCT, PRIVACY, role_label
 from bot.i18n import (
     _,
@@ -65,7 +66,9 @@ async def me(update: Update, context: BridgeContext) -> None:
         lines.append(_("You are a Bridgebot administrator."))
     elif roles.organizer_of:
         lines.append(
-            ngettext("You organize {n} program.", "You organize {n} programs.", len(roles.organizer_of))
+            ngettext(
+                "You organize {n} program.", "You organize {n} programs.", len(roles.organizer_of)
+            )
         )
     await reply(update, "\n".join(lines))
 
@@ -247,6 +250,10 @@ async def help_command(update: Update, context: BridgeContext) -> None:
         roles = await access.roles_of(db, user.id, context.settings.admin_ids)
     lines = [_("What you can do:")]
     lines += [f"/{name} — {_(text)}" for name, text in PARTICIPANT_COMMANDS]
+    if roles.moderator_of and MODERATOR_COMMANDS:
+        lines.append("")
+        lines.append(_("As a moderator (in your dialogue group):"))
+        lines += [f"/{name} — {_(text)}" for name, text in MODERATOR_COMMANDS]
     if roles.is_organizer:
         lines.append("")
         lines.append(_("As an organizer:"))
@@ -256,8 +263,6 @@ async def help_command(update: Update, context: BridgeContext) -> None:
         lines.append(_("As an administrator you can also make people organizers with /organizer."))
     await reply(update, "\n".join(lines))
 
-
-from bot.handlers.menus import ORGANIZER_COMMANDS, PARTICIPANT_COMMANDS  # noqa: E402
 
 PRIVATE = filters.ChatType.PRIVATE
 

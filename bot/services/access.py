@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Enrolment, OrganizerGrant
+from bot.db.models import Enrolment, GroupModerator, OrganizerGrant
 from bot.domain.errors import NotAllowed
 
 
@@ -21,6 +21,7 @@ class Roles:
     admin: bool
     organizer_of: frozenset[int]
     participant_of: frozenset[int]
+    moderator_of: frozenset[int] = frozenset()  # dialogue group ids
 
     @property
     def is_organizer(self) -> bool:
@@ -40,10 +41,14 @@ async def roles_of(db: AsyncSession, person_id: int, admin_ids: Collection[int])
     participant_of = (
         await db.scalars(select(Enrolment.program_id).where(Enrolment.person_id == person_id))
     ).all()
+    moderator_of = (
+        await db.scalars(select(GroupModerator.group_id).where(GroupModerator.person_id == person_id))
+    ).all()
     return Roles(
         admin=person_id in admin_ids,
         organizer_of=frozenset(organizer_of),
         participant_of=frozenset(participant_of),
+        moderator_of=frozenset(moderator_of),
     )
 
 
