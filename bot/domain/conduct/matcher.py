@@ -1,0 +1,205 @@
+"""Finding blocked terms in a message with Aho-Corasick automata built once over every language.
+
+Each term is folded like a message and keyed with blanks marking the word edges it must sit on:
+``" kill you "`` for a whole-word term, ``" хохл"`` for a stem (endings checked afterwards), and
+for a term of a prefixing language the blank after it (``"كلب "``, keyed backwards). The automata
+therefore report whole-word hits directly, and only the few candidates with an open edge go
+through Python checks (affix rules, letter repetition). Cost grows with the message and the
+number of hits, not with the number of terms.
+
+Variants stored per term: a phrase also matches written without blanks ("iwillkillyou"), and a
+Turkish or Azerbaijani term with ``ı`` also matches typed with ``i`` (ASCII keyboards, and
+``I`` case-folds to ``i``). Text is never folded ı -> i, so "sıkıntı" is not "sik...".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+import ahocorasick
+
+from bot.domain.conduct.affixes import AffixRules, affix_rules
+from bot.domain.conduct.normalize import NormalizedText, normalize, normalize_variants
+from bot.domain.conduct.terms import Term
+
+_DOTLESS_I_LANGUAGES = frozenset({"tr", "az"})
+_NOT_A_WORD_CHARACTER = re.compile(r"[\W_]+")
+
+
+@dataclass(frozen=True)
+class TermHit:
+    """A blocked term found in a text.
+
+    ``span`` is [start, end) in the text as given, covering the whole word(s) that matched,
+    glued prefixes and endings included, so ``text[slice(*span)]`` quotes what was written.
+    """
+
+    term: Term
+    span: tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class _Pattern:
+    term: Term
+    core: str  # folded term, no edge blanks
+    open_left: bool  # a prefix may precede it in the same word
+    open_right: bool  # a suffix may follow it in the same word
+    repeats: tuple[tuple[int, int], ...]  # (index in core, letters it needs) where more than 1
+    first_run: int
+    last_run: int
+    affixes: AffixRules
+
+
+def _spellings(term: Term) -> set[str]:
+    spellings = {term.text}
+    if " " in normalize(term.text).text:
+        spellings.add(_NOT_A_WORD_CHARACTER.sub("", term.text))
+    if term.language in _DOTLESS_I_LANGUAGES:
+        spellings |= {spelling.replace("ı", "i") for spelling in spellings}
+    return spellings
+
+
+def _patterns(term: Term) -> Iterator[_Pattern]:
+    affixes = affix_rules(term.language)
+    open_left = affixes.prefix is not None
+    open_right = term.stem and affixes.suffix is not None
+    for spelling in _spellings(term):
+        folded = normalize(spelling)
+        core = folded.text
+        if not core:
+            continue
+        runs = [folded.run_length(i) for i in range(len(core))]
+        pattern = _Pattern(
+            term=term,
+            core=core,
+            open_left=open_left,
+            open_right=open_right,
+            repeats=tuple((i, run) for i, run in enumerate(runs) if run > 1),
+            first_run=runs[0],
+            last_run=runs[-1],
+            affixes=affixes,
+        )
+        yield pattern
+
+
+def _any_of(letters: Iterable[str]) -> re.Pattern[str] | None:
+    alternatives = "".join(sorted(set(letters)))
+    return re.compile(f"[{re.escape(alternatives)}]") if alternatives else None
+
+
+def _automaton(keys: dict[str, list[_Pattern]]) -> ahocorasick.Automaton | None:
+    if not keys:
+        return None
+    automaton = ahocorasick.Automaton()
+    for key, patterns in keys.items():
+        automaton.add_word(key, tuple(patterns))
+    automaton.make_automaton()
+    return automaton
+
+
+class TermMatcher:
+    """Blocked terms of any number of languages, compiled once; ``find`` is safe to share.
+
+    Three automata, so that each one's root has few branches (pyahocorasick looks a letter up
+    among a node's branches one by one, and a text keeps falling back to the root):
+    terms with a word start (most terms) are keyed from the blank before them; terms that take
+    prefixes but no suffix are keyed backwards from the blank after them and run over the
+    reversed text; the few open on both sides (stems of prefixing languages) are keyed bare.
+    The last two run only when the text holds a letter one of their keys needs.
+    """
+
+    def __init__(self, terms: Iterable[Term]) -> None:
+        forward: dict[str, list[_Pattern]] = {}
+        backward: dict[str, list[_Pattern]] = {}
+        open_both: dict[str, list[_Pattern]] = {}
+        for term in terms:
+            for pattern in _patterns(term):
+                if not pattern.open_left:
+                    keys, key = forward, " " + pattern.core + ("" if pattern.open_right else " ")
+                elif not pattern.open_right:
+                    keys, key = backward, " " + pattern.core[::-1]
+                else:
+                    keys, key = open_both, pattern.core
+                if pattern not in keys.setdefault(key, []):
+                    keys[key].append(pattern)
+        self.size = len(forward) + len(backward) + len(open_both)
+        self._forward = _automaton(forward)
+        self._backward = _automaton(backward)
+        self._open_both = _automaton(open_both)
+        # A key only matches a text that holds each of its letters: one quick scan for any key's
+        # last letter skips a whole automaton for texts in other scripts (Arabic, Hebrew keys).
+        self._backward_gate = _any_of(key[-1] for key in backward)
+        self._open_both_gate = _any_of(key[-1] for key in open_both)
+
+    def find(self, text: str) -> list[TermHit]:
+        """Every blocked term in ``text``, ordered by position, each (term, span) once."""
+        return self.find_in(normalize_variants(text))
+
+    def find_in(self, readings: Sequence[NormalizedText]) -> list[TermHit]:
+        """Like ``find`` for texts already folded (all readings of one source text)."""
+        hits: dict[tuple[Term, tuple[int, int]], None] = {}
+        for reading in readings:
+            padded = f" {reading.text} "
+            for pattern, core_start in self._raw_hits(padded):
+                core_end = core_start + len(pattern.core)
+                word = _accepted_span(pattern, reading, padded, core_start, core_end)
+                if word is not None:
+                    # Padded indices are one past text indices.
+                    span = reading.source_span(word[0] - 1, word[1] - 1)
+                    hits[(pattern.term, span)] = None
+        return sorted(
+            (TermHit(term, span) for term, span in hits),
+            key=lambda hit: (hit.span, hit.term.text),
+        )
+
+    def _raw_hits(self, padded: str) -> Iterator[tuple[_Pattern, int]]:
+        """(pattern, padded index where its core starts) for every automaton hit."""
+        if self._forward is not None:
+            for end, patterns in self._forward.iter(padded):
+                for pattern in patterns:
+                    core_end = end + (1 if pattern.open_right else 0)
+                    yield pattern, core_end - len(pattern.core)
+        if self._backward and self._backward_gate and self._backward_gate.search(padded):
+            # In the reversed text the key " eroc" ends where the core starts.
+            last = len(padded) - 1
+            for end, patterns in self._backward.iter(padded[::-1]):
+                for pattern in patterns:
+                    yield pattern, last - end
+        if self._open_both and self._open_both_gate and self._open_both_gate.search(padded):
+            for end, patterns in self._open_both.iter(padded):
+                for pattern in patterns:
+                    yield pattern, end + 1 - len(pattern.core)
+
+
+def _accepted_span(
+    pattern: _Pattern, reading: NormalizedText, padded: str, core_start: int, core_end: int
+) -> tuple[int, int] | None:
+    """The padded span of the word a raw automaton hit stands for, or None if it is not the term.
+
+    Checks letter repetition, then the word's prefix and suffix. When a run of the term's first
+    (last) letter is longer in the text than in the term and a prefix (suffix) is glued on, the
+    extra letters belong to that affix: "sikke" is sik + ke, not sik + e; Arabic ال + لص is written
+    اللص, folded الص. With nothing glued on, extra letters are just repetition ("kiiill").
+    """
+    text_start = core_start - 1  # index of the core's first letter in reading.text
+    for offset, needed in pattern.repeats:
+        if reading.run_length(text_start + offset) < needed:
+            return None
+    word_start, word_end = core_start, core_end
+    if pattern.open_left and padded[core_start - 1] != " ":
+        word_start = padded.rfind(" ", 0, core_start) + 1
+        prefix = padded[word_start:core_start]
+        if reading.run_length(text_start) > pattern.first_run:
+            prefix += padded[core_start]
+        if not pattern.affixes.allows_prefix(prefix):
+            return None
+    if pattern.open_right and padded[core_end] != " ":
+        word_end = padded.find(" ", core_end)
+        suffix = padded[core_end:word_end]
+        if reading.run_length(core_end - 2) > pattern.last_run:
+            suffix = padded[core_end - 1] + suffix
+        if not pattern.affixes.allows_suffix(suffix):
+            return None
+    return word_start, word_end

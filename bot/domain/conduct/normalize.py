@@ -1,0 +1,355 @@
+"""Folding a message into one comparable form, so a blocked term matches however it is disguised.
+
+The pipeline (the same for messages and for blocked terms, which is what makes them comparable):
+
+1. Per character: NFKC (full-width, mathematical and other compatibility letters), case folding,
+   canonical decomposition, then every combining mark (Mn/Me: accents, Arabic harakat, Hebrew
+   niqqud, "zalgo" stacks) and format character (Cf: zero-width space/joiner, soft hyphen, bidi
+   marks) is dropped; apostrophes, Arabic tatweel, Hebrew geresh/gershayim and the Armenian marks
+   written inside words are dropped too. Look-alike letters are folded to one script (Latin) with a
+   table derived once from the Unicode confusables data; a few same-script spellings are unified
+   (Arabic alef/ta marbuta/alef maqsura forms, Hebrew final letters, schwa -> e). Other decimal
+   digits become ASCII; anything that is not a letter, a digit, ``@`` or ``$`` becomes a blank.
+   Language-independent on purpose: one automaton serves every language of a group, so the text
+   must fold the same whoever wrote it; language knowledge lives in the affix rules.
+2. Blanks are squeezed to single spaces.
+3. Every run of the same letter is collapsed to one letter, and its length is kept: a term matches
+   when each of its letters is repeated at least as often in the text ("sluuur" is "slur", "asss" is
+   "ass") but never fewer times ("as" is not "ass", "Niger" is not the slur with two g's).
+4. Leetspeak (0 o, 1 i, 3 e, 4 a, 5 s, 7 t, @ a, $ s) is read only inside tokens that contain a
+   letter, so "2024" and "10:30" stay numbers; runs are collapsed again ("h00k"). ``1`` reads as
+   ``i``; a text where a lettered token holds a ``1`` is also read with ``l`` (``normalize_variants``).
+5. Three or more single characters separated by single blanks ("s l u r", "s.l.u.r", "$ l u t")
+   are joined into one token, which then gets steps 3 and 4.
+6. Remaining ``@``/``$`` (outside lettered tokens) become blanks; blanks are squeezed again.
+
+Matching runs on plain ``str`` operations (``str.translate``, ``re``) for speed; the map from
+folded characters back to the original text (to quote a hit) and the run lengths are computed only
+when a caller asks for them, by a second, index-tracking walk that a property test keeps identical.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cached_property
+
+from confusable_homoglyphs.confusables import confusables_data
+
+# Dropped outright: they sit inside words (or are invisible) and only break a word apart.
+_DROPPED = frozenset(
+    "'`´ʼʻʹ‘’‛′"  # apostrophes: Ukrainian п'ять, English don't, and s'l'u'r
+    "\u0640"  # Arabic tatweel, a stretching stroke
+    "\u05f3\u05f4"  # Hebrew geresh and gershayim (ג׳, צה״ל)
+    "\u055b\u055c\u055e\u055f"  # Armenian emphasis/exclamation/question marks set inside words
+    "\u115f\u1160\u3164\uffa0"  # Hangul fillers: invisible "letters" used to split words
+)
+
+_SCRIPT_FOLDS: dict[str, str] = {
+    # Arabic: hamza-carrying alefs lose their hamza by decomposition; these are whole letters.
+    "\u0629": "\u0647",  # ta marbuta -> ha
+    "\u0649": "\u064a",  # alef maqsura -> ya
+    "\u06cc": "\u064a",  # Farsi ya -> ya
+    "\u06a9": "\u0643",  # keheh -> kaf
+    # Hebrew final forms: the same letter, so writing a final form mid-word is no disguise.
+    "\u05da": "\u05db",
+    "\u05dd": "\u05de",
+    "\u05df": "\u05e0",
+    "\u05e3": "\u05e4",
+    "\u05e5": "\u05e6",
+    # Azerbaijani schwa is commonly typed as e; Ukrainian ghe with upturn as ghe.
+    "\u0259": "e",
+    "\u04d9": "e",
+    "\u0491": "\u0433",
+}
+
+# Left out of the confusables fold: letters that would merge two letters of the same language
+# (Greek sigma looks like o; Turkish dotless i is a different letter from i, as in sık vs sik).
+_NOT_CONFUSABLE = frozenset("σı")
+_FOLDED_SCRIPTS = ("CYRILLIC", "GREEK", "LATIN")
+
+_LEET = {"i": str.maketrans("013457@$", "oieastas"), "l": str.maketrans("013457@$", "oleastas")}
+
+_SPACED_LETTERS = re.compile(r"(?<![^ ])[^ ](?: [^ ]){2,}(?![^ ])")
+_LEET_TOKEN = re.compile(r"(?<![^ ])[^ ]*[013457@$][^ ]*")
+_LEET_CHAR = re.compile(r"[013457@$]")
+_LETTER = re.compile(r"[^\W\d_]")
+_LETTER_RUN = re.compile(r"([^\W\d_])\1+")
+
+
+def _build_confusable_folds() -> dict[str, str]:
+    """Lower-case Cyrillic/Greek/non-ASCII Latin letters that look like one ASCII letter."""
+    folds: dict[str, str] = {}
+    for char, lookalikes in confusables_data.items():
+        if len(char) != 1 or char.isascii() or char in _NOT_CONFUSABLE:
+            continue
+        if char != char.casefold() or not char.isalpha():
+            continue
+        if unicodedata.name(char, "").split(" ", 1)[0] not in _FOLDED_SCRIPTS:
+            continue
+        targets = {
+            entry["c"].lower()
+            for entry in lookalikes
+            if len(entry["c"]) == 1 and entry["c"].isascii() and entry["c"].isalpha()
+        }
+        if len(targets) == 1:
+            folds[char] = targets.pop()
+    return folds
+
+
+_LETTER_FOLDS = {**_build_confusable_folds(), **_SCRIPT_FOLDS}
+
+
+def _fold_char(char: str) -> str:
+    decomposed = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", char).casefold())
+    out: list[str] = []
+    for piece in decomposed:
+        if piece in _DROPPED or unicodedata.category(piece) in ("Mn", "Me", "Cf"):
+            continue
+        piece = _LETTER_FOLDS.get(piece, piece)
+        if piece.isdecimal():
+            piece = str(unicodedata.decimal(piece))
+        elif not piece.isalpha() and piece not in "@$":
+            piece = " "
+        out.append(piece)
+    return "".join(out)
+
+
+class _FoldTable(dict[int, str]):
+    """``str.translate`` table filled on first sight of each code point.
+
+    The cache is capped so a stream of rare code points cannot grow it without bound; past the cap
+    characters are folded on every call, which is slower but still correct.
+    """
+
+    _LIMIT = 65_536
+
+    def __missing__(self, codepoint: int) -> str:
+        folded = _fold_char(chr(codepoint))
+        if len(self) < self._LIMIT:
+            self[codepoint] = folded
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
+
+
+def _collapse_runs(token: str) -> str:
+    return _LETTER_RUN.sub(r"\1", token)
+
+
+def _read_leet(folded: str, table: dict[int, str]) -> tuple[str, bool]:
+    """Step 4 over blank-separated ``folded``, and whether a lettered token held a ``1``.
+
+    Found from the leet characters outward (a fast scan) instead of matching every token.
+    """
+    pieces: list[str] = []
+    done = 0  # folded[:done] is already in pieces
+    has_one = False
+    for match in _LEET_CHAR.finditer(folded):
+        if match.start() < done:
+            continue
+        start = folded.rfind(" ", 0, match.start()) + 1
+        end = folded.find(" ", match.start())
+        end = len(folded) if end < 0 else end
+        token = folded[start:end]
+        if _LETTER.search(token):
+            has_one = has_one or "1" in token
+            pieces += [folded[done:start], _collapse_runs(token.translate(table))]
+        else:
+            pieces.append(folded[done:end])
+        done = end
+    pieces.append(folded[done:])
+    return "".join(pieces), has_one
+
+
+_CHUNK_LIMIT = 64  # longer chunks (URLs, pasted blobs) are rare repeats and not worth caching
+_CACHE_LIMIT = 50_000  # per cache; a few MB at most
+# Chunks whose lettered tokens hold a "1": a text containing one gets an "l" reading too.
+_CHUNKS_WITH_ONE: set[str] = set()
+
+
+class _ChunkCache(dict[str, str]):
+    """Steps 1 to 4 for one blank-separated chunk of the source, memoised.
+
+    Words repeat (Zipf), so most chunks of a message were folded before: a dict hit costs far less
+    than translating a non-Latin word character by character.
+    """
+
+    def __init__(self, leet: dict[int, str]) -> None:
+        super().__init__()
+        self.leet = leet
+
+    def __missing__(self, chunk: str) -> str:
+        folded = " ".join(_collapse_runs(chunk.translate(_FOLD_TABLE)).split())
+        if _LEET_CHAR.search(folded):
+            folded, has_one = _read_leet(folded, self.leet)
+            if has_one:
+                _CHUNKS_WITH_ONE.add(chunk)
+        if len(chunk) <= _CHUNK_LIMIT:
+            self[chunk] = folded
+        return folded
+
+
+_CHUNKS = {reading: _ChunkCache(table) for reading, table in _LEET.items()}
+_MAYBE_SPACED = re.compile(r" [^ ] [^ ] ")
+
+
+def _bound_caches() -> None:
+    """Clear everything when full: simpler than LRU, costs one cold message, and clearing between
+    messages keeps a chunk's "has a 1" mark in step with its cached fold."""
+    if len(_CHUNKS_WITH_ONE) >= _CACHE_LIMIT or any(
+        len(cache) >= _CACHE_LIMIT for cache in _CHUNKS.values()
+    ):
+        _CHUNKS_WITH_ONE.clear()
+        for cache in _CHUNKS.values():
+            cache.clear()
+
+
+def _fast_fold(text: str, one_reads_as: str) -> tuple[str, bool]:
+    """The folded text, and whether a lettered token holds a ``1`` (worth an ``l`` reading)."""
+    _bound_caches()
+    chunks = text.split()
+    folded = " ".join(filter(None, map(_CHUNKS[one_reads_as].__getitem__, chunks)))
+    has_one = not _CHUNKS_WITH_ONE.isdisjoint(chunks)
+    if _MAYBE_SPACED.search(f" {folded} "):
+        joined_with_one = False
+
+        def join(match: re.Match[str]) -> str:
+            nonlocal joined_with_one
+            token = match.group().replace(" ", "")
+            if not _LETTER.search(token):
+                return token
+            joined_with_one = joined_with_one or "1" in token
+            return _collapse_runs(_collapse_runs(token).translate(_LEET[one_reads_as]))
+
+        folded = _SPACED_LETTERS.sub(join, folded)
+        has_one = has_one or joined_with_one
+    if "@" in folded or "$" in folded:
+        folded = " ".join(folded.replace("@", " ").replace("$", " ").split())
+    return folded, has_one
+
+
+@dataclass(frozen=True)
+class _Tracked:
+    text: str
+    starts: list[int]  # per folded character: first source index it came from
+    ends: list[int]  # per folded character: one past the last source index
+    runs: list[int]  # per folded character: how many identical letters it stands for
+
+
+class _TrackedChars:
+    """Folded characters with their source spans and run lengths, edited in step."""
+
+    def __init__(self, text: str) -> None:
+        self.chars: list[str] = []
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        for index, char in enumerate(text):
+            for piece in _FOLD_TABLE[ord(char)]:
+                self.chars.append(piece)
+                self.starts.append(index)
+                self.ends.append(index + 1)
+        self.runs = [1] * len(self.chars)
+
+    def text(self) -> str:
+        return "".join(self.chars)
+
+    def keep(self, kept: list[int]) -> None:
+        self.chars = [self.chars[i] for i in kept]
+        self.starts = [self.starts[i] for i in kept]
+        self.ends = [self.ends[i] for i in kept]
+        self.runs = [self.runs[i] for i in kept]
+
+    def squeeze(self) -> None:
+        """What ``" ".join(s.split())`` does to the string."""
+        chars = self.chars
+        kept = [
+            i
+            for i, char in enumerate(chars)
+            if char != " " or (i > 0 and chars[i - 1] != " " and i + 1 < len(chars))
+        ]
+        while kept and chars[kept[-1]] == " ":  # a blank followed only by blanks is trailing
+            kept.pop()
+        self.keep(kept)
+
+    def read_leet(self, tokens: re.Pattern[str], leet: dict[int, str]) -> None:
+        for match in tokens.finditer(self.text()):
+            if _LETTER.search(match.group()):
+                for i in range(match.start(), match.end()):
+                    self.chars[i] = self.chars[i].translate(leet)
+
+    def collapse_runs(self) -> None:
+        dropped: set[int] = set()
+        for match in _LETTER_RUN.finditer(self.text()):
+            first, last = match.start(), match.end() - 1
+            self.runs[first] = sum(self.runs[first : last + 1])
+            self.ends[first] = self.ends[last]
+            dropped.update(range(first + 1, last + 1))
+        if dropped:
+            self.keep([i for i in range(len(self.chars)) if i not in dropped])
+
+
+def _tracked_fold(text: str, leet: dict[int, str]) -> _Tracked:
+    """The same result as ``_fast_fold``, keeping each folded character's source span.
+
+    Steps in the documented order over the whole text; the fast path reaches the same text by
+    caching per chunk, which a property test checks.
+    """
+    tracked = _TrackedChars(text)
+    tracked.squeeze()
+    tracked.collapse_runs()
+    tracked.read_leet(_LEET_TOKEN, leet)
+    tracked.collapse_runs()
+    joined_blanks: set[int] = set()
+    for match in _SPACED_LETTERS.finditer(tracked.text()):
+        joined_blanks.update(range(match.start() + 1, match.end(), 2))
+    if joined_blanks:
+        tracked.keep([i for i in range(len(tracked.chars)) if i not in joined_blanks])
+        # Only the joined tokens can still hold leet characters next to letters.
+        tracked.read_leet(_LEET_TOKEN, leet)
+        tracked.collapse_runs()
+    if "@" in tracked.chars or "$" in tracked.chars:
+        tracked.chars = [" " if char in "@$" else char for char in tracked.chars]
+        tracked.squeeze()
+    return _Tracked(tracked.text(), tracked.starts, tracked.ends, tracked.runs)
+
+
+@dataclass(frozen=True)
+class NormalizedText:
+    """A folded text; ``text`` holds letters, digits and single blanks, no blank at either end."""
+
+    source: str
+    text: str
+    one_reads_as: str = "i"  # how a ``1`` inside a lettered token was read: "i" or "l"
+
+    @cached_property
+    def _tracked(self) -> _Tracked:
+        tracked = _tracked_fold(self.source, _LEET[self.one_reads_as])
+        if tracked.text != self.text:  # pragma: no cover - the property test guards this
+            raise AssertionError("tracked and fast folding disagree")
+        return tracked
+
+    def source_span(self, start: int, end: int) -> tuple[int, int]:
+        """Where folded ``text[start:end]`` (non-empty) came from in ``source``: [begin, end)."""
+        tracked = self._tracked
+        return tracked.starts[start], tracked.ends[end - 1]
+
+    def run_length(self, index: int) -> int:
+        """How many identical letters folded ``text[index]`` stands for (1 if not repeated)."""
+        return self._tracked.runs[index]
+
+
+def normalize(text: str) -> NormalizedText:
+    """The folded form of ``text`` (``1`` read as ``i``)."""
+    return NormalizedText(source=text, text=_fast_fold(text, "i")[0])
+
+
+def normalize_variants(text: str) -> tuple[NormalizedText, ...]:
+    """Every reading of ``text`` worth matching: ``1`` as ``i``, and as ``l`` where it matters."""
+    folded, has_one = _fast_fold(text, "i")
+    primary = NormalizedText(source=text, text=folded)
+    if not has_one:
+        return (primary,)
+    return primary, NormalizedText(source=text, text=_fast_fold(text, "l")[0], one_reads_as="l")
