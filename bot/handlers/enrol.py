@@ -10,7 +10,7 @@ from bot.domain.errors import EnrolmentError, InviteError
 from bot.domain.invites import code_from_start_payload
 from bot.domain.programs import PARTICIPANT_ROLES
 from bot.domain.timezones import find_zones
-from bot.handlers import pickers
+from bot.handlers import groups, pickers
 from bot.handlers.callbacks import Payload, sign
 from bot.handlers.common import answer_once, identity, remember_locale, reply
 from bot.handlers.texts import DEFAULT_CONDUCT, role_label
@@ -226,32 +226,37 @@ async def on_button(update: Update, context: BridgeContext, payload: Payload) ->
             summary = _("Time zone: {zone}", zone=format_zone(payload.arg(0)))
         elif payload.action == ACCEPT:
             enrolled = await enrolment.accept(db, user.id, int(payload.arg(0)), now)
-            await _edit_choice(update, _("✅ Code of conduct accepted."))
-            await reply(
-                update,
-                _(
-                    "Welcome to {program}! You are enrolled on the {side} side as a {role}. "
-                    "I will write to you when your dialogue group is ready. /me shows your details "
-                    "and /help lists what you can do.",
-                    program=enrolled.program_name,
-                    side=enrolled.side_name,
-                    role=role_label(enrolled.role).lower(),
-                ),
-            )
-            return
         elif payload.action == DECLINE:
             await enrolment.decline(db, user.id, int(payload.arg(0)))
-            await _edit_choice(update, _("Code of conduct declined."))
-            await reply(
-                update,
-                _(
-                    "You have not been enrolled, and nothing about this enrolment was kept. If you change "
-                    "your mind, open your invite link again."
-                ),
-            )
-            return
         else:
             raise EnrolmentError("stale_step")
+    # Replies go out only after the transaction has committed: what the person reads is saved.
+    if payload.action == ACCEPT:
+        await _edit_choice(update, _("✅ Code of conduct accepted."))
+        await reply(
+            update,
+            _(
+                "Welcome to {program}! You are enrolled on the {side} side as a {role}. "
+                "I will write to you when your dialogue group is ready. /me shows your details "
+                "and /help lists what you can do.",
+                program=enrolled.program_name,
+                side=enrolled.side_name,
+                role=role_label(enrolled.role).lower(),
+            ),
+        )
+        # Groups may already exist: a late joiner is placed (and invited) right away.
+        await groups.on_enrolled(context.application, user.id, enrolled.program_id)
+        return
+    if payload.action == DECLINE:
+        await _edit_choice(update, _("Code of conduct declined."))
+        await reply(
+            update,
+            _(
+                "You have not been enrolled, and nothing about this enrolment was kept. If you change "
+                "your mind, open your invite link again."
+            ),
+        )
+        return
     await _edit_choice(update, summary)
     await _after_step(update, context, draft, locale or "en")
 

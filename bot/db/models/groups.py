@@ -29,6 +29,9 @@ class DialogueGroup(Base):
     bot_status: Mapped[str | None] = mapped_column(String(20))
     missing_rights: Mapped[str | None] = mapped_column(String(255))
     track: Mapped[str | None] = mapped_column(String(20))
+    # The size range the group was formed with, so later moves and late joiners are judged by it.
+    min_size: Mapped[int | None]
+    max_size: Mapped[int | None]
     quiet_between_sessions: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime]
 
