@@ -1,0 +1,136 @@
+"""End-to-end group messages per second through the whole bot, beside a bare PTB application.
+
+Both applications run over the same transport (the in-memory fake Bot API via FakeRequest) and get
+the same stream of participant messages in a bound dialogue group. The whole bot runs every
+handler group (locale, conduct filters with the compiled automaton and flood counters, commands,
+observers) on a migrated SQLite database; the bare one has one empty MessageHandler. The ratio says
+what Bridgebot's processing costs per message on top of python-telegram-bot itself.
+
+    .venv/bin/python bench/group_messages.py [--messages 2000] [--people 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from telegram.ext import ApplicationBuilder, MessageHandler, filters
+
+from bot.app import build_application
+from bot.config import Settings
+from bot.db.engine import create_engine, create_session_factory
+from bot.db.migrate import upgrade_engine
+from bot.runtime import Runtime
+from tests.handlers.moderation_fixtures import make_dialogue
+from tests.helpers.driver import TgDriver
+from tests.helpers.fake_request import FakeRequest
+from tests.helpers.fake_telegram import FakeTelegram
+
+TEXTS = [
+    "I think the border talks should start with the water question.",
+    "Мне кажется, нужно начать с вопросов о воде и дорогах.",
+    "Bence önce ekonomik işbirliğini konuşmalıyız, sonra tarihi.",
+    "أعتقد أن الحوار يجب أن يبدأ من التجارة والتعليم.",
+    "Let's agree on one topic per session; it helped last time. " * 4,
+]
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+async def whole_bot(messages: int, people: int) -> float:
+    folder = Path(tempfile.mkdtemp())
+    url = f"sqlite+aiosqlite:///{folder / 'bench.db'}"
+    engine = create_engine(url)
+    await upgrade_engine(engine)
+    fake = FakeTelegram()
+    clock = Clock()
+    settings = Settings(token=fake.token, database_url=url, secret="bench-secret")
+    runtime = Runtime(
+        settings=settings,
+        engine=engine,
+        sessions=create_session_factory(engine),
+        secret=b"bench",
+        clock=clock,
+    )
+    app = build_application(
+        settings,
+        runtime,
+        request=FakeRequest(fake),
+        get_updates_request=FakeRequest(fake),
+        rate_limit=False,
+    )
+    await app.initialize()
+    await app.post_init(app)
+    dialogue = await make_dialogue(fake, runtime)
+    members = [await dialogue.participant(f"P{i}", "en") for i in range(people)]
+    tg = TgDriver(fake, app)
+    await tg.say(members[0], dialogue.chat, "warm-up")  # loads and caches the group's rules
+    start = time.perf_counter()
+    for n in range(messages):
+        clock.now += timedelta(seconds=1)  # a lively group, below the flood and raid limits
+        await tg.say(members[n % people], dialogue.chat, TEXTS[n % len(TEXTS)])
+    elapsed = time.perf_counter() - start
+    deleted = sum(1 for m in fake.messages(dialogue.chat) if m.deleted)
+    assert deleted == 0, f"{deleted} innocent messages were deleted"
+    await app.shutdown()
+    await engine.dispose()
+    return messages / elapsed
+
+
+async def bare_app(messages: int, people: int) -> float:
+    fake = FakeTelegram()
+    app = (
+        ApplicationBuilder()
+        .token(fake.token)
+        .request(FakeRequest(fake))
+        .get_updates_request(FakeRequest(fake))
+        .build()
+    )
+
+    async def empty(update, context) -> None:
+        return None
+
+    app.add_handler(MessageHandler(filters.ALL, empty))
+    await app.initialize()
+    chat = fake.group("Bare")
+    members = [fake.user(f"P{i}") for i in range(people)]
+    for member in members:
+        fake.set_member(chat, member)
+    tg = TgDriver(fake, app)
+    await tg.say(members[0], chat, "warm-up")
+    start = time.perf_counter()
+    for n in range(messages):
+        await tg.say(members[n % people], chat, TEXTS[n % len(TEXTS)])
+    elapsed = time.perf_counter() - start
+    await app.shutdown()
+    return messages / elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--messages", type=int, default=2000)
+    parser.add_argument("--people", type=int, default=20)
+    args = parser.parse_args()
+    bare = asyncio.run(bare_app(args.messages, args.people))
+    whole = asyncio.run(whole_bot(args.messages, args.people))
+    print(f"messages: {args.messages}, senders: {args.people}")
+    print(f"bare PTB app, empty handler: {bare:8.0f} messages/s")
+    print(f"whole Bridgebot:             {whole:8.0f} messages/s")
+    print(f"ratio (whole / bare):        {whole / bare:8.2f}")
+
+
+if __name__ == "__main__":
+    main()
