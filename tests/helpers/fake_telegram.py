@@ -3127,6 +3127,25 @@ def _restrict_chat_member(fake: FakeTelegram, params: Params) -> bool:
     return True
 
 
+@_api("setChatPermissions")
+def _set_chat_permissions(fake: FakeTelegram, params: Params) -> bool:
+    chat = fake._chat_param(params)
+    if not chat.is_group:
+        raise bad_request("method is available only for groups")
+    fake._require_restrict_right(chat)
+    requested = params.get_json("permissions")
+    if not isinstance(requested, dict):
+        raise bad_request("can't parse permissions JSON object")
+    permissions = {key: bool(requested.get(key, False)) for key in PERMISSION_KEYS}
+    if not params.get_bool("use_independent_chat_permissions"):
+        if permissions["can_send_other_messages"] or permissions["can_add_web_page_previews"]:
+            permissions.update(dict.fromkeys(_MEDIA_PERMISSION_KEYS, True))
+        if permissions["can_send_polls"]:
+            permissions["can_send_messages"] = True
+    chat.permissions = permissions
+    return True
+
+
 @_api("banChatMember")
 def _ban_chat_member(fake: FakeTelegram, params: Params) -> bool:
     chat = fake._chat_param(params)

@@ -1,0 +1,288 @@
+"""How sessions read, in the reader's language and zone: shared by the session handlers and the
+session jobs (which call these inside ``use_locale`` / ``render_blocks``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from bot.domain.scheduling.zones import ZoneLocalTime
+from bot.i18n import _, format_datetime, format_number, format_time, format_zone, ngettext
+from bot.services.participation import Balance
+from bot.services.sessions import Recipient, SessionView
+
+
+def when(moment: datetime, zone: str | None) -> str:
+    """Babel's long form in the reader's locale: "Tuesday, 3 March 2026, 19:00 (Yerevan Time)"."""
+    return format_datetime(moment, zone or "UTC")
+
+
+def duration_text(duration: timedelta) -> str:
+    minutes = int(duration.total_seconds() // 60)
+    hours, rest = divmod(minutes, 60)
+    if hours and rest:
+        return _(
+            "{hours} and {minutes}",
+            hours=ngettext("{n} hour", "{n} hours", hours),
+            minutes=ngettext("{n} minute", "{n} minutes", rest),
+        )
+    if hours:
+        return ngettext("{n} hour", "{n} hours", hours)
+    return ngettext("{n} minute", "{n} minutes", rest)
+
+
+def agenda_lines(session: SessionView, *, mark: int | None = None) -> list[str]:
+    lines = []
+    for item in session.agenda:
+        marker = (
+            "▶"
+            if mark is not None and item.position == mark
+            else ("✓" if mark is not None and item.position < mark else "•")
+        )
+        lines.append(
+            _(
+                "{marker} {position}. {title} ({minutes})",
+                marker=marker,
+                position=item.position + 1,
+                title=item.title,
+                minutes=ngettext("{n} minute", "{n} minutes", item.minutes),
+            )
+        )
+    return lines
+
+
+def session_line(session: SessionView, zone: str | None, group_name: str | None = None) -> str:
+    if group_name:
+        return _(
+            "• {when} — {title} ({group}, {length})",
+            when=when(session.starts_at, zone),
+            title=session.title,
+            group=group_name,
+            length=duration_text(session.duration),
+        )
+    return _(
+        "• {when} — {title} ({length})",
+        when=when(session.starts_at, zone),
+        title=session.title,
+        length=duration_text(session.duration),
+    )
+
+
+def local_times(times: Sequence[ZoneLocalTime]) -> list[str]:
+    lines = []
+    for item in times:
+        places = ", ".join(format_zone(z) for z in item.zones)
+        lines.append(
+            _("{time} — {places}", time=format_time(item.local, item.zones[0]), places=places)
+        )
+    return lines
+
+
+def relative(start: datetime, now: datetime) -> str:
+    minutes = max(1, round((start - now).total_seconds() / 60))
+    if minutes >= 120 and minutes % 60 in (0, 59, 1):
+        return ngettext("in {n} hour", "in {n} hours", round(minutes / 60))
+    if minutes >= 60 and minutes % 60 == 0:
+        return ngettext("in {n} hour", "in {n} hours", minutes // 60)
+    return ngettext("in {n} minute", "in {n} minutes", minutes)
+
+
+# ---- to one person -------------------------------------------------------------------------------------
+
+
+def reminder(session: SessionView, recipient: Recipient, group_name: str, now: datetime) -> str:
+    zone = recipient.zone or session.zone
+    return _(
+        "⏰ Reminder: {title} with {group} starts {relative}, on {when}.",
+        title=session.title,
+        group=group_name,
+        relative=relative(session.starts_at, now),
+        when=when(session.starts_at, zone),
+    )
+
+
+def announced(sessions: Sequence[SessionView], recipient: Recipient, group_name: str) -> str:
+    first = sessions[0]
+    zone = recipient.zone or first.zone
+    text = _(
+        "📅 New session for {group}: {title}, {when} ({length}).",
+        group=group_name,
+        title=first.title,
+        when=when(first.starts_at, zone),
+        length=duration_text(first.duration),
+    )
+    if len(sessions) > 1:
+        text += "\n" + ngettext(
+            "It repeats: {n} sessions in all, the last on {last}.",
+            "It repeats: {n} sessions in all, the last on {last}.",
+            len(sessions),
+            last=when(sessions[-1].starts_at, zone),
+        )
+    return text + "\n" + _("/schedule lists your sessions; /calendar gives you a calendar file.")
+
+
+def announced_group(sessions: Sequence[SessionView]) -> str:
+    first = sessions[0]
+    text = _(
+        "📅 New session: {title}, {when}.",
+        title=first.title,
+        when=when(first.starts_at, first.zone),
+    )
+    if len(sessions) > 1:
+        text += " " + ngettext("{n} session in all.", "{n} sessions in all.", len(sessions))
+    return text + " " + _("/session shows the local times.")
+
+
+def rescheduled(
+    before: SessionView, after: SessionView, recipient: Recipient, group_name: str
+) -> str:
+    zone = recipient.zone or after.zone
+    return _(
+        "🔁 {title} ({group}) has moved: it was {old}, it is now {new}.",
+        title=after.title,
+        group=group_name,
+        old=when(before.starts_at, zone),
+        new=when(after.starts_at, zone),
+    )
+
+
+def edited(before: SessionView, after: SessionView, recipient: Recipient, group_name: str) -> str:
+    zone = recipient.zone or after.zone
+    return _(
+        "✏️ A session of {group} was changed: {title}, {when}, {length}.",
+        group=group_name,
+        title=after.title,
+        when=when(after.starts_at, zone),
+        length=duration_text(after.duration),
+    )
+
+
+def cancelled(session: SessionView, recipient: Recipient, group_name: str) -> str:
+    zone = recipient.zone or session.zone
+    return _(
+        "❌ {title} ({group}) on {when} is cancelled.",
+        title=session.title,
+        group=group_name,
+        when=when(session.starts_at, zone),
+    )
+
+
+def half_time_nudge(session: SessionView) -> str:
+    return _(
+        "Hello! We are halfway through {title}. Your view matters to this group: whenever you are ready, "
+        "even one sentence is welcome. You can also type /hand in the group to ask for the floor.",
+        title=session.title,
+    )
+
+
+def balance_summary(session: SessionView, numbers: Balance) -> str:
+    lines = [_("Half time in {title}: how the sides are heard so far.", title=session.title)]
+    for side in numbers.sides:
+        lines.append(
+            _(
+                "• {side}: {words} of the words, {present} of the members present ({here} of {members})",
+                side=side.side_name,
+                words=format_percent(side.word_share),
+                present=format_percent(side.present_share),
+                here=side.present,
+                members=side.members,
+            )
+        )
+    if numbers.quietest:
+        lines.append(_("Quietest so far: {names}", names=", ".join(numbers.quietest)))
+    if numbers.silent:
+        lines.append(
+            ngettext(
+                "{n} member has not written yet and got a gentle private nudge.",
+                "{n} members have not written yet and got a gentle private nudge.",
+                len(numbers.silent),
+            )
+        )
+    return "\n".join(lines)
+
+
+def not_reached(session: SessionView, names: Sequence[str]) -> str:
+    return _(
+        "{title}: my reminders did not reach {names} (they blocked me or never started a chat with me). "
+        "Please let them know another way.",
+        title=session.title,
+        names=", ".join(names),
+    )
+
+
+def format_percent(share: float) -> str:
+    return _("{value}%", value=format_number(round(share * 100)))
+
+
+# ---- to the group (called once per group language) -----------------------------------------------------
+
+
+def opening(session: SessionView) -> str:
+    lines = [_("🟢 {title} is open. Welcome, everyone!", title=session.title)]
+    if session.agenda:
+        lines.append(_("Agenda:"))
+        lines += agenda_lines(session, mark=0)
+    lines.append(
+        _(
+            "Reminder: speak for yourself, listen to understand, and respect everyone. /rules has the full code."
+        )
+    )
+    lines.append(_("Type /hand to ask for the floor."))
+    return "\n".join(lines)
+
+
+def agenda_item(session: SessionView, position: int) -> str:
+    item = session.agenda[position]
+    return _(
+        "➡️ Next on the agenda ({position} of {total}): {title} ({minutes})",
+        position=position + 1,
+        total=len(session.agenda),
+        title=item.title,
+        minutes=ngettext("{n} minute", "{n} minutes", item.minutes),
+    )
+
+
+def closing(session: SessionView, attendees: int) -> str:
+    return "\n".join(
+        [
+            _("🔴 {title} is closed. Thank you all for taking part!", title=session.title),
+            ngettext("{n} person took part.", "{n} people took part.", attendees),
+        ]
+    )
+
+
+def group_changed(before: SessionView, after: SessionView, kind: str) -> str:
+    if kind == "cancelled":
+        return _(
+            "❌ {title} on {when} is cancelled.",
+            title=before.title,
+            when=when(before.starts_at, before.zone),
+        )
+    if kind == "rescheduled":
+        return _(
+            "🔁 {title} has moved to {when}. Each of you got the new time in your own time zone.",
+            title=after.title,
+            when=when(after.starts_at, after.zone),
+        )
+    return _(
+        "✏️ Session changed: {title}, {when}, {length}.",
+        title=after.title,
+        when=when(after.starts_at, after.zone),
+        length=duration_text(after.duration),
+    )
+
+
+def next_session(session: SessionView, times: Sequence[ZoneLocalTime]) -> str:
+    lines = [
+        _(
+            "Next session: {title} ({length})",
+            title=session.title,
+            length=duration_text(session.duration),
+        )
+        if session.status != "open"
+        else _("Now: {title} is open.", title=session.title),
+        when(session.starts_at, session.zone),
+        _("Local times:"),
+        *local_times(times),
+    ]
+    return "\n".join(lines)
