@@ -15,6 +15,7 @@ from bot.handlers.callbacks import Payload, sign
 from bot.handlers.common import answer_once, identity, remember_locale, reply
 from bot.handlers.texts import DEFAULT_CONDUCT, role_label
 from bot.i18n import _, format_zone, normalize_locale, set_locale
+from bot.jobs import feedback as feedback_jobs
 from bot.services import access, enrolment, programs
 from bot.services.enrolment import DraftView, Step
 
@@ -246,6 +247,7 @@ async def on_button(update: Update, context: BridgeContext, payload: Payload) ->
         )
         # Groups may already exist: a late joiner is placed (and invited) right away.
         await groups.on_enrolled(context.application, user.id, enrolled.program_id)
+        await feedback_jobs.offer_pre_program(context.application, user.id, enrolled.program_id)
         return
     if payload.action == DECLINE:
         await _edit_choice(update, _("Code of conduct declined."))

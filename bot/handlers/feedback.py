@@ -1,15 +1,480 @@
-"""Telegram handlers of the feedback part."""
+"""Telegram handlers of the feedback part: answering surveys, /feedback, /report and /export.
+
+Answers in progress live only in memory (``context.user_data``) and are written once, complete, on
+the final submit: the response, its answers and the receipt in one transaction. Nothing with a
+person's id is ever written next to an answer.
+"""
 
 from __future__ import annotations
 
-from telegram.ext import BaseHandler
+import logging
+from dataclasses import dataclass, field
 
+from sqlalchemy.exc import SQLAlchemyError
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.error import BadRequest
+from telegram.ext import BaseHandler, CommandHandler, filters
+
+from bot.context import BridgeContext
+from bot.domain.anonymity import MAX_FREE_TEXT_LENGTH, ScrubError
+from bot.domain.errors import NotFound
+from bot.handler_groups import GROUP_COMMANDS
+from bot.handlers import feedback_messages as msgs
+from bot.handlers.callbacks import Payload, sign
+from bot.handlers.common import is_private, reply
+from bot.handlers.feedback_messages import ANSWER, DONE, EXPORT, REPORT, SKIP, START
+from bot.handlers.feedback_texts import TEXT_TOO_LONG, kind_label
 from bot.handlers.routing_types import ButtonHandler
+from bot.i18n import _, format_datetime
+from bot.reports.chart import chart_png
+from bot.reports.csv_export import report_csv
+from bot.reports.html_export import report_html
+from bot.reports.summary import summary_messages
+from bot.services import evaluation, feedback, people, programs
+from bot.services.evaluation import Scope
+from bot.services.surveys import TEXT, ItemView
+
+log = logging.getLogger(__name__)
+
+STATE_KEY = "feedback_answers"
+
+
+@dataclass
+class InProgress:
+    """One person's answers to one survey instance, in memory only until submitted."""
+
+    instance_id: int
+    items: tuple[ItemView, ...]
+    index: int = 0
+    values: dict[int, int] = field(default_factory=dict)
+    comment: str | None = None
+    awaiting_text: bool = False
+
+    @property
+    def current(self) -> ItemView | None:
+        return self.items[self.index] if self.index < len(self.items) else None
+
+
+def _state(context: BridgeContext) -> InProgress | None:
+    return context.user_data.get(STATE_KEY) if context.user_data is not None else None
+
+
+def _clear(context: BridgeContext) -> None:
+    if context.user_data is not None:
+        context.user_data.pop(STATE_KEY, None)
+
+
+# ---- answering ---------------------------------------------------------------------------------------
+
+
+async def _show(
+    update: Update, context: BridgeContext, state: InProgress, *, edit: bool = True
+) -> None:
+    user = update.effective_user
+    assert user is not None
+    secret = context.runtime.secret
+    item = state.current
+    total = len(state.items)
+    if item is None:
+        await _submit(update, context, state)
+        return
+    if item.kind == TEXT:
+        state.awaiting_text = True
+        text = msgs.comment_text(item, state.index + 1, total, MAX_FREE_TEXT_LENGTH)
+        markup = msgs.done_keyboard(secret, user.id, state.instance_id)
+    else:
+        state.awaiting_text = False
+        text = msgs.question_text(item, state.index + 1, total)
+        markup = msgs.question_keyboard(secret, user.id, state.instance_id, item)
+    query = update.callback_query
+    if edit and query is not None:
+        await query.answer()
+        try:
+            await query.edit_message_text(text, reply_markup=markup)
+            return
+        except BadRequest:
+            log.info("could not edit the survey message; sending a new one")
+    chat = update.effective_chat
+    assert chat is not None
+    await chat.send_message(text, reply_markup=markup)
+
+
+async def on_start(update: Update, context: BridgeContext, payload: Payload) -> None:
+    user = update.effective_user
+    assert user is not None
+    instance_id = int(payload.arg(0))
+    async with context.db() as db:
+        form = await feedback.form_for(
+            db, context.runtime.secret, user.id, instance_id, context.clock()
+        )
+    state = InProgress(instance_id=instance_id, items=form.items)
+    context.user_data[STATE_KEY] = state
+    await _show(update, context, state)
+
+
+async def _resume(
+    update: Update, context: BridgeContext, instance_id: int, item_id: int
+) -> InProgress | None:
+    """The answers in progress for this button, or None after telling the person what to do."""
+    user = update.effective_user
+    assert user is not None
+    state = _state(context)
+    if state is not None and state.instance_id == instance_id:
+        current = state.current
+        if item_id == 0 and (current is None or current.kind == TEXT):
+            return state  # finishing (or retrying after a failed save)
+        if current is not None and current.id == item_id:
+            return state
+        # A button of a question already answered (or of a finished survey).
+        await reply(
+            update, _("This button has expired. Please use the latest message."), alert=True
+        )
+        return None
+    # Nothing in memory for this survey: explain why (closed, answered, not invited) or restart it.
+    async with context.db() as db:
+        await feedback.form_for(db, context.runtime.secret, user.id, instance_id, context.clock())
+    await reply(
+        update,
+        _("Your earlier answers to this survey were not kept, so please start it again."),
+        reply_markup=msgs.start_keyboard(context.runtime.secret, user.id, instance_id),
+    )
+    return None
+
+
+async def on_answer(update: Update, context: BridgeContext, payload: Payload) -> None:
+    instance_id, item_id, value = int(payload.arg(0)), int(payload.arg(1)), int(payload.arg(2))
+    state = await _resume(update, context, instance_id, item_id)
+    if state is None:
+        return
+    state.values[item_id] = value
+    state.index += 1
+    await _show(update, context, state)
+
+
+async def on_skip(update: Update, context: BridgeContext, payload: Payload) -> None:
+    instance_id, item_id = int(payload.arg(0)), int(payload.arg(1))
+    state = await _resume(update, context, instance_id, item_id)
+    if state is None or state.current is None or not state.current.optional:
+        return
+    state.index += 1
+    await _show(update, context, state)
+
+
+async def on_done(update: Update, context: BridgeContext, payload: Payload) -> None:
+    instance_id = int(payload.arg(0))
+    state = await _resume(update, context, instance_id, 0)
+    if state is None:
+        return
+    current = state.current
+    if current is not None and current.kind != TEXT:
+        await reply(
+            update, _("This button has expired. Please use the latest message."), alert=True
+        )
+        return
+    await _submit(update, context, state)
+
+
+async def on_private_text(update: Update, context: BridgeContext) -> bool:
+    """The optional free-text answer, when the survey is waiting for one."""
+    state = _state(context)
+    message = update.effective_message
+    if state is None or not state.awaiting_text or message is None or not is_private(update):
+        return False
+    try:
+        state.comment = feedback.check_free_text(message.text or "")
+    except ScrubError as error:
+        await reply(update, _(TEXT_TOO_LONG, **error.params))
+        return True
+    await _submit(update, context, state)
+    return True
+
+
+async def _submit(update: Update, context: BridgeContext, state: InProgress) -> None:
+    user = update.effective_user
+    assert user is not None
+    secret = context.runtime.secret
+    try:
+        async with context.db() as db:
+            await feedback.submit(
+                db, secret, user.id, state.instance_id, state.values, state.comment, context.clock()
+            )
+    except SQLAlchemyError:
+        # Rolled back as a whole: no response, no answers, no receipt. The answers stay in memory.
+        log.exception("could not store a survey answer")
+        text = _(
+            "Your answers could not be saved because of a problem on our side, and nothing was stored. "
+            "Please try again."
+        )
+        markup = msgs.done_keyboard(secret, user.id, state.instance_id, retry=True)
+        state.awaiting_text = False
+        state.index = len(state.items)
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        chat = update.effective_chat
+        assert chat is not None
+        await chat.send_message(text, reply_markup=markup)
+        return
+    _clear(context)
+    query = update.callback_query
+    text = _("Thank you! Your answers were saved anonymously.")
+    if query is not None:
+        await query.answer()
+        try:
+            await query.edit_message_text(text)
+            return
+        except BadRequest:
+            pass
+    await reply(update, text)
+
+
+# ---- /feedback ---------------------------------------------------------------------------------------
+
+
+async def feedback_command(update: Update, context: BridgeContext) -> None:
+    """/feedback: the surveys this person may still answer, each with a Start button."""
+    user = update.effective_user
+    assert user is not None
+    async with context.db() as db:
+        open_surveys = await feedback.pending_for(
+            db, context.runtime.secret, user.id, context.clock()
+        )
+        person = await people.get(db, user.id)
+    if not open_surveys:
+        await reply(update, _("You have no open surveys right now. Thank you!"))
+        return
+    zone = person.timezone if person else None
+    for pending in open_surveys:
+        what = pending.session_title or pending.program_name
+        text = _(
+            "Open survey ({kind}): {what}. You can answer until {date}.",
+            kind=kind_label(pending.kind),
+            what=what,
+            date=format_datetime(pending.expires_at, zone, width="long"),
+        )
+        await reply(
+            update,
+            text,
+            reply_markup=msgs.start_keyboard(context.runtime.secret, user.id, pending.instance_id),
+        )
+
+
+# ---- /report and /export -----------------------------------------------------------------------------
+
+
+async def _program_choices(context: BridgeContext, user_id: int) -> list[programs.ProgramSummary]:
+    from bot.services import access
+
+    async with context.db() as db:
+        await access.require_organizer(db, user_id, context.settings.admin_ids)
+        return await programs.list_for(db, user_id, is_admin=user_id in context.settings.admin_ids)
+
+
+async def _report_command(update: Update, context: BridgeContext, mode: str) -> None:
+    user = update.effective_user
+    assert user is not None
+    secret = context.runtime.secret
+    args = list(context.args or [])
+    if args:
+        async with context.db() as db:
+            program = await programs.find(db, " ".join(args))
+        await _offer_scopes(update, context, mode, program.id)
+        return
+    summaries = await _program_choices(context, user.id)
+    if not summaries:
+        await reply(update, _("You have no programs yet. Create one with /newprogram."))
+        return
+    if len(summaries) == 1:
+        await _offer_scopes(update, context, mode, summaries[0].program.id)
+        return
+    buttons = [
+        [
+            InlineKeyboardButton(
+                s.program.name[:60],
+                callback_data=sign(secret, user.id, REPORT, mode, "p", s.program.id),
+            )
+        ]
+        for s in summaries
+    ]
+    await reply(update, _("A report on which program?"), reply_markup=InlineKeyboardMarkup(buttons))
+
+
+async def report_command(update: Update, context: BridgeContext) -> None:
+    """/report [PROGRAM]: pick the program, a group or a session; get the summary and a chart."""
+    await _report_command(update, context, "r")
+
+
+async def export_command(update: Update, context: BridgeContext) -> None:
+    """/export [PROGRAM]: the same choice; get the report as CSV and HTML files."""
+    await _report_command(update, context, "e")
+
+
+async def _offer_scopes(update: Update, context: BridgeContext, mode: str, program_id: int) -> None:
+    user = update.effective_user
+    assert user is not None
+    secret = context.runtime.secret
+    async with context.db() as db:
+        await evaluation.require_report_access(
+            db, user.id, context.settings.admin_ids, Scope(program_id)
+        )
+        program = await programs.get(db, program_id)
+        groups = await evaluation.groups_of(db, program_id)
+    rows = [
+        [
+            InlineKeyboardButton(
+                _("The whole program"),
+                callback_data=sign(secret, user.id, REPORT, mode, "P", program_id),
+            )
+        ]
+    ]
+    rows += [
+        [
+            InlineKeyboardButton(
+                g.label[:60],
+                callback_data=sign(secret, user.id, REPORT, mode, "g", program_id, g.id),
+            )
+        ]
+        for g in groups
+    ]
+    await reply(
+        update,
+        _("Report on {program}: the whole program, or one group?", program=program.name),
+        reply_markup=InlineKeyboardMarkup(rows),
+    )
+
+
+async def on_report_button(update: Update, context: BridgeContext, payload: Payload) -> None:
+    user = update.effective_user
+    assert user is not None
+    secret = context.runtime.secret
+    mode, step, program_id = payload.arg(0), payload.arg(1), int(payload.arg(2))
+    if mode not in ("r", "e"):
+        raise ValueError(mode)
+    if step == "p":
+        await _offer_scopes(update, context, mode, program_id)
+        return
+    if step == "g":
+        group_id = int(payload.arg(3))
+        async with context.db() as db:
+            await evaluation.require_report_access(
+                db, user.id, context.settings.admin_ids, Scope(program_id, group_id)
+            )
+            sessions = await evaluation.closed_sessions_of(db, group_id)
+        rows = [
+            [
+                InlineKeyboardButton(
+                    _("The whole group"),
+                    callback_data=sign(secret, user.id, REPORT, mode, "G", program_id, group_id),
+                )
+            ]
+        ]
+        rows += [
+            [
+                InlineKeyboardButton(
+                    s.label[:60],
+                    callback_data=sign(
+                        secret, user.id, REPORT, mode, "S", program_id, group_id, s.id
+                    ),
+                )
+            ]
+            for s in sessions
+        ]
+        await reply(
+            update,
+            _("The whole group, or one of its sessions?"),
+            reply_markup=InlineKeyboardMarkup(rows),
+        )
+        return
+    if step == "P":
+        scope = Scope(program_id)
+    elif step == "G":
+        scope = Scope(program_id, int(payload.arg(3)))
+    elif step == "S":
+        scope = Scope(program_id, int(payload.arg(3)), int(payload.arg(4)))
+    else:
+        raise ValueError(step)
+    await send_report(update, context, scope, files=mode == "e")
+
+
+def _scope_args(scope: Scope) -> tuple:
+    if scope.session_id:
+        return ("S", scope.program_id, scope.group_id, scope.session_id)
+    if scope.group_id:
+        return ("G", scope.program_id, scope.group_id)
+    return ("P", scope.program_id)
+
+
+async def send_report(update: Update, context: BridgeContext, scope: Scope, *, files: bool) -> None:
+    user = update.effective_user
+    chat = update.effective_chat
+    assert user is not None and chat is not None
+    async with context.db() as db:
+        await evaluation.require_report_access(db, user.id, context.settings.admin_ids, scope)
+        report = await evaluation.build_report(db, scope)
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    chart = chart_png(report)
+    if files:
+        stem = f"feedback-{scope.level}-{scope.session_id or scope.group_id or scope.program_id}"
+        await chat.send_document(
+            InputFile(report_csv(report), filename=f"{stem}.csv"),
+            caption=_("Report as CSV (spreadsheet)."),
+        )
+        await chat.send_document(
+            InputFile(report_html(report, chart).encode("utf-8"), filename=f"{stem}.html"),
+            caption=_("Report as a web page: open it in any browser; it works offline."),
+        )
+        return
+    for text in summary_messages(report):
+        await chat.send_message(text)
+    export = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    _("CSV and HTML files"),
+                    callback_data=sign(
+                        context.runtime.secret, user.id, EXPORT, *_scope_args(scope)
+                    ),
+                )
+            ]
+        ]
+    )
+    await chat.send_photo(
+        InputFile(chart, filename="feedback.png"),
+        caption=_("Chart of the mean answers"),
+        reply_markup=export,
+    )
+
+
+async def on_export_button(update: Update, context: BridgeContext, payload: Payload) -> None:
+    step = payload.arg(0)
+    ids = [int(a) for a in payload.args[1:]]
+    if step == "P":
+        scope = Scope(ids[0])
+    elif step == "G":
+        scope = Scope(ids[0], ids[1])
+    elif step == "S":
+        scope = Scope(ids[0], ids[1], ids[2])
+    else:
+        raise NotFound("report_unknown_scope")
+    await send_report(update, context, scope, files=True)
+
 
 # Callback actions this module handles (signed payload action -> handler), merged by routing.py.
-BUTTONS: dict[str, ButtonHandler] = {}
+BUTTONS: dict[str, ButtonHandler] = {
+    START: on_start,
+    ANSWER: on_answer,
+    SKIP: on_skip,
+    DONE: on_done,
+    REPORT: on_report_button,
+    EXPORT: on_export_button,
+}
 
 
 def build_handlers() -> list[tuple[int, BaseHandler]]:
-    """(handler group, handler) pairs; the groups are the constants in bot/app.py."""
-    return []
+    """(handler group, handler) pairs; the groups are the constants in bot/handler_groups.py."""
+    private = filters.ChatType.PRIVATE
+    return [
+        (GROUP_COMMANDS, CommandHandler("feedback", feedback_command, filters=private)),
+        (GROUP_COMMANDS, CommandHandler("report", report_command, filters=private)),
+        (GROUP_COMMANDS, CommandHandler("export", export_command, filters=private)),
+    ]

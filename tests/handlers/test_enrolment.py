@@ -67,9 +67,13 @@ async def test_enrolment_in_english_end_to_end(tg, fake, runtime) -> None:
     assert await count(runtime, Enrolment) == 0  # nothing before Accept
 
     await tg.click(ani, conduct, "I accept")
-    assert tg.last_text(chat) == (
+    assert tg.texts(chat)[-2] == (
         "Welcome to Spring Exchange! You are enrolled on the Armenia side as a student. I will write to you "
         "when your dialogue group is ready. /me shows your details and /help lists what you can do."
+    )
+    # The pre-program survey is offered right after enrolment.
+    assert tg.last_text(chat).startswith(
+        "Welcome to Spring Exchange! Before it begins, would you answer a few short questions?"
     )
     async with runtime.db() as db:
         enrolment = (await db.scalars(select(Enrolment))).one()
@@ -103,7 +107,7 @@ async def test_enrolment_in_arabic_reads_right_to_left(tg, fake, runtime) -> Non
     await tg.say(samir, chat, "باكو")  # Baku, typed in Arabic
     assert tg.texts(chat)[-2] == translate_in("ar", "Time zone: {zone}", zone="توقيت أذربيجان")
     await tg.click(samir, tg.last_message(chat), translate_in("ar", "✅ I accept"))
-    assert tg.last_text(chat).startswith(
+    assert tg.texts(chat)[-2].startswith(
         translate_in(
             "ar",
             "Welcome to {program}! You are enrolled on the {side} side as a {role}. I will write to you when your dialogue group is ready. /me shows your details and /help lists what you can do.",

@@ -1,0 +1,228 @@
+"""Building evaluation reports over a large program: `.venv/bin/python bench/reports.py [--pg URL]`.
+
+A program with 200 dialogue groups, 5 closed sessions each, and 100,000 post-session responses
+(4 rated items and some comments each), plus 2 x 5,000 pre/post responses. Prints the time and
+the peak Python memory (tracemalloc) of building the program report, a group report and a session
+report, on SQLite and, with --pg (default postgresql+asyncpg://postgres@127.0.0.1:5432/test), on
+PostgreSQL in a scratch database that is dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import resource
+import tempfile
+import time
+import tracemalloc
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import insert, text
+from sqlalchemy.engine import make_url
+
+from bot.db.engine import create_engine, create_session_factory
+from bot.db.migrate import upgrade_engine
+from bot.db.models import Answer, DialogueGroup, DialogueSession, Response, SurveyInstance
+from bot.domain.anonymity import new_response_id
+from bot.domain.programs import ProgramDraft
+from bot.services import evaluation, programs, surveys
+from bot.services.evaluation import Scope
+
+GROUPS, SESSIONS_PER_GROUP, RESPONSES, PROGRAM_RESPONSES = 200, 5, 100_000, 5_000
+NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
+
+
+async def seed(sessions_factory) -> tuple[int, int, int]:
+    rng = random.Random(7)
+    async with sessions_factory.begin() as db:
+        program = await programs.create(
+            db,
+            ProgramDraft(
+                name="Bench",
+                sides=("Armenia", "Azerbaijan"),
+                languages=("en", "ru"),
+                timezone="UTC",
+            ),
+            creator_id=None,
+            now=NOW,
+        )
+        ids = await surveys.ensure_surveys(db, program.id, NOW)
+        views = {kind: await surveys.get_survey(db, program.id, kind) for kind in surveys.KINDS}
+        side_ids = [s.id for s in program.sides]
+        group_ids, session_rows = [], []
+        for g in range(GROUPS):
+            group = DialogueGroup(program_id=program.id, name=f"Group {g:03d}", created_at=NOW)
+            db.add(group)
+            await db.flush()
+            group_ids.append(group.id)
+            for s in range(SESSIONS_PER_GROUP):
+                starts = NOW - timedelta(days=7 * (SESSIONS_PER_GROUP - s))
+                session = DialogueSession(
+                    group_id=group.id,
+                    title=f"Week {s + 1}",
+                    starts_at=starts,
+                    ends_at=starts + timedelta(hours=1),
+                    zone="UTC",
+                    status="closed",
+                    closed_at=starts + timedelta(hours=1),
+                    created_at=NOW,
+                    updated_at=NOW,
+                )
+                db.add(session)
+                await db.flush()
+                instance = SurveyInstance(
+                    survey_id=ids[surveys.POST_SESSION],
+                    program_id=program.id,
+                    group_id=group.id,
+                    session_id=session.id,
+                    opened_at=starts,
+                    closes_at=starts + timedelta(days=7),
+                    invited=120,
+                )
+                db.add(instance)
+                await db.flush()
+                session_rows.append((group.id, session.id, instance.id))
+        program_instances = {}
+        for kind in (surveys.PRE_PROGRAM, surveys.POST_PROGRAM):
+            instance = SurveyInstance(
+                survey_id=ids[kind],
+                program_id=program.id,
+                opened_at=NOW,
+                closes_at=NOW + timedelta(days=300),
+                invited=PROGRAM_RESPONSES,
+            )
+            db.add(instance)
+            await db.flush()
+            program_instances[kind] = instance.id
+
+    async def bulk(instance_id, group_id, session_id, items, count, shift=0):
+        responses, answers = [], []
+        for _ in range(count):
+            rid = new_response_id()
+            responses.append(
+                {
+                    "id": rid,
+                    "instance_id": instance_id,
+                    "program_id": program.id,
+                    "group_id": group_id,
+                    "session_id": session_id,
+                    "side_id": rng.choice(side_ids),
+                    "role": rng.choice(("student", "professional")),
+                    "day": NOW.date(),
+                }
+            )
+            for item in items:
+                if item.kind == surveys.TEXT:
+                    if rng.random() < 0.2:
+                        answers.append(
+                            {
+                                "response_id": rid,
+                                "item_id": item.id,
+                                "value": None,
+                                "text": "It was good.",
+                            }
+                        )
+                elif item.kind == surveys.THERMOMETER:
+                    answers.append(
+                        {
+                            "response_id": rid,
+                            "item_id": item.id,
+                            "value": rng.randrange(0, 101, 10),
+                            "text": None,
+                        }
+                    )
+                else:
+                    answers.append(
+                        {
+                            "response_id": rid,
+                            "item_id": item.id,
+                            "value": min(5, rng.randint(1, 5) + shift),
+                            "text": None,
+                        }
+                    )
+        async with sessions_factory.begin() as db:
+            await db.execute(insert(Response), responses)
+            for start in range(0, len(answers), 20_000):
+                await db.execute(insert(Answer), answers[start : start + 20_000])
+
+    per_session = RESPONSES // len(session_rows)
+    for group_id, session_id, instance_id in session_rows:
+        await bulk(
+            instance_id, group_id, session_id, views[surveys.POST_SESSION].items, per_session
+        )
+    for kind, shift in ((surveys.PRE_PROGRAM, 0), (surveys.POST_PROGRAM, 1)):
+        for _ in range(PROGRAM_RESPONSES // 1000):
+            await bulk(program_instances[kind], None, None, views[kind].items, 1000, shift)
+    return program.id, session_rows[0][0], session_rows[0][1]
+
+
+async def measure(label: str, sessions_factory, scope: Scope) -> None:
+    tracemalloc.start()
+    started = time.perf_counter()
+    async with sessions_factory.begin() as db:
+        report = await evaluation.build_report(db, scope)
+    elapsed = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(
+        f"  {label:<28} {elapsed * 1000:9.1f} ms   peak Python memory {peak / 1024 / 1024:6.2f} MiB"
+        f"   (answered {report.answered}, items {len(report.items)}, comments shown {len(report.comments)})"
+    )
+
+
+async def run(url: str, name: str) -> None:
+    engine = create_engine(url)
+    await upgrade_engine(engine)
+    factory = create_session_factory(engine)
+    started = time.perf_counter()
+    program_id, group_id, session_id = await seed(factory)
+    print(
+        f"{name}: seeded {RESPONSES:,} + {2 * PROGRAM_RESPONSES:,} responses in {time.perf_counter() - started:.1f} s"
+    )
+    if url.startswith("postgresql"):
+        async with engine.begin() as conn:
+            await conn.execute(text("ANALYZE"))
+    for label, scope in (
+        ("program report (cold)", Scope(program_id)),
+        ("program report (warm)", Scope(program_id)),
+        ("group report (5 sessions)", Scope(program_id, group_id)),
+        ("session report", Scope(program_id, group_id, session_id)),
+    ):
+        await measure(label, factory, scope)
+    await engine.dispose()
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--pg", default="postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--no-pg", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        await run(f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}", "SQLite")
+    if not args.no_pg:
+        name = f"bridgebot_bench_{uuid.uuid4().hex[:8]}"
+        admin_url = make_url(args.pg).set(database="postgres").render_as_string(hide_password=False)
+        admin = create_engine(admin_url)
+        async with admin.connect() as conn:
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await conn.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            await run(
+                make_url(args.pg).set(database=name).render_as_string(hide_password=False),
+                "PostgreSQL",
+            )
+        finally:
+            async with admin.connect() as conn:
+                await conn.execution_options(isolation_level="AUTOCOMMIT")
+                await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            await admin.dispose()
+    print(
+        f"process max RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB (includes seeding)"
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,129 @@
+"""The report as one PNG chart, labelled in the reader's language and readable on a phone.
+
+Means with their 95% confidence intervals, one bar per item; an item whose answers are hidden gets
+no bar, only the word for "hidden". Matplotlib (Agg backend) draws it; it does no bidirectional
+layout, so right-to-left labels are put into visual order here first.
+"""
+
+from __future__ import annotations
+
+import io
+import textwrap
+import unicodedata
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from matplotlib.figure import Figure
+
+from bot.i18n import _, is_rtl
+from bot.reports import render
+from bot.services.evaluation import Report
+from bot.services.surveys import SCALES, THERMOMETER
+
+WIDTH_INCHES = 6.0  # at 180 dpi: 1,080 pixels, a phone screen's width
+DPI = 180
+
+
+def visual(text: str) -> str:
+    """Right-to-left text in visual order for a renderer without bidi support (a simple version
+    of the Unicode algorithm: RTL runs reversed, the run order reversed, LTR runs kept)."""
+    if not is_rtl():
+        return text
+    runs: list[tuple[bool, str]] = []
+    for ch in text:
+        if ch in "\u2068\u2069":
+            continue
+        direction = unicodedata.bidirectional(ch)
+        rtl = direction in ("R", "AL") or (
+            direction in ("WS", "ON", "CS", "ES", "ET", "") and bool(runs) and runs[-1][0]
+        )
+        if runs and runs[-1][0] == rtl:
+            runs[-1] = (rtl, runs[-1][1] + ch)
+        else:
+            runs.append((rtl, ch))
+    return "".join(chunk[::-1] if rtl else chunk for rtl, chunk in reversed(runs))
+
+
+def _wrap(text: str, width: int = 34) -> str:
+    return "\n".join(visual(line) for line in textwrap.wrap(text, width) or [text])
+
+
+def chart_png(report: Report) -> bytes:
+    items = report.items
+    rows = max(1, len(items))
+    height = 2.2 + 1.1 * rows
+    fig = Figure(figsize=(WIDTH_INCHES, height), dpi=DPI)
+    ax = fig.add_subplot(1, 1, 1)
+    head = render.heading(report)
+    fig.suptitle(_wrap(head.title + ": " + head.scope_line, 48), fontsize=12, fontweight="bold")
+    labels = []
+    scale_max = 5.0
+    for index, stats in enumerate(items):
+        y = rows - 1 - index
+        labels.append(_wrap(render.item_label(stats.item)))
+        scale = SCALES.get(stats.item.kind, (1, 5))
+        if stats.item.kind == THERMOMETER:
+            scale_max = 100.0
+        if stats.stats is None:
+            ax.text(
+                scale[0],
+                y,
+                visual(render.hidden() if stats.n is None else "—"),
+                va="center",
+                fontsize=11,
+                color="#666666",
+            )
+            continue
+        mean = stats.stats.mean
+        ax.barh(y, mean - scale[0], left=scale[0], height=0.55, color="#3b7dd8")
+        if stats.stats.low is not None:
+            ax.errorbar(
+                mean,
+                y,
+                xerr=[[mean - stats.stats.low], [stats.stats.high - mean]],
+                fmt="none",
+                ecolor="#222222",
+                capsize=6,
+                linewidth=1.6,
+            )
+        span = scale[-1] - scale[0]
+        label = visual(
+            _("{mean} (n = {n})", mean=render.number(mean), n=render.number(stats.stats.n, 0))
+        )
+        if mean - scale[0] > 0.45 * span:  # inside the bar, clear of the interval's whiskers
+            ax.text(
+                scale[0] + 0.03 * span,
+                y,
+                label,
+                fontsize=10,
+                va="center",
+                color="white",
+                fontweight="bold",
+            )
+        else:
+            ax.text(
+                max(mean, stats.stats.high or mean) + 0.03 * span,
+                y,
+                label,
+                fontsize=10,
+                va="center",
+            )
+    ax.set_yticks(range(rows))
+    ax.set_yticklabels(list(reversed(labels)) if labels else [""], fontsize=10)
+    ax.set_xlim(0 if scale_max == 100 else 1, scale_max + (0.6 if scale_max == 5 else 12))
+    ax.set_ylim(-0.7, rows - 0.3)
+    ax.set_xlabel(visual(_("Mean with 95% confidence interval")), fontsize=10)
+    ax.grid(axis="x", alpha=0.3)
+    fig.text(
+        0.01,
+        0.01,
+        _wrap(render.overview(report) + " · " + head.threshold_line, 90),
+        fontsize=7,
+        color="#444444",
+    )
+    fig.tight_layout(rect=(0, 0.05, 1, 0.95))
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()

@@ -1,0 +1,161 @@
+"""The report as CSV: one row per number, labelled in the reader's language; hidden numbers are
+empty with the word for "hidden" beside them, never the value."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from bot.i18n import _
+from bot.reports import render
+from bot.services.evaluation import Report
+
+
+def _n(value: int | None) -> str:
+    return "" if value is None else str(value)
+
+
+def _f(value: float | None) -> str:
+    return "" if value is None else f"{value:.4f}"
+
+
+def _safe(text: str) -> str:
+    """A cell a spreadsheet will not run as a formula (comments are free text)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def report_csv(report: Report) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            _("section"),
+            _("label"),
+            _("group"),
+            _("n"),
+            _("mean"),
+            _("CI low"),
+            _("CI high"),
+            _("note"),
+        ]
+    )
+    note = render.hidden()
+    head = render.heading(report)
+    writer.writerow([_("scope"), head.scope_line, "", "", "", "", "", ""])
+    writer.writerow([_("invited"), "", "", str(report.invited), "", "", "", ""])
+    writer.writerow(
+        [
+            _("answered"),
+            "",
+            "",
+            _n(report.answered),
+            "",
+            "",
+            "",
+            note if report.answered is None else "",
+        ]
+    )
+    for stats in report.items:
+        label = render.item_label(stats.item)
+        s = stats.stats
+        writer.writerow(
+            [
+                _("item"),
+                label,
+                "",
+                _n(stats.n),
+                _f(s.mean if s else None),
+                _f(s.low if s else None),
+                _f(s.high if s else None),
+                note if stats.n is None else "",
+            ]
+        )
+        for bar in stats.bars:
+            writer.writerow(
+                [
+                    _("answer"),
+                    label,
+                    str(bar.value),
+                    _n(bar.count),
+                    "",
+                    "",
+                    "",
+                    note if bar.count is None else "",
+                ]
+            )
+        for cell in stats.by_side:
+            writer.writerow(
+                [
+                    _("side"),
+                    label,
+                    cell.label,
+                    _n(cell.n),
+                    _f(cell.mean),
+                    "",
+                    "",
+                    note if cell.n is None else "",
+                ]
+            )
+        for cell in stats.by_role:
+            writer.writerow(
+                [
+                    _("role"),
+                    label,
+                    cell.label,
+                    _n(cell.n),
+                    _f(cell.mean),
+                    "",
+                    "",
+                    note if cell.n is None else "",
+                ]
+            )
+    for row in report.pre_post:
+        r = row.result
+        writer.writerow(
+            [
+                _("pre/post"),
+                row.construct,
+                "",
+                f"{_n(row.n_pre)}/{_n(row.n_post)}",
+                _f(r.diff if r else None),
+                _f(r.low if r else None),
+                _f(r.high if r else None),
+                (_("Cohen's d") + f" {r.cohens_d:.3f}") if r and r.cohens_d is not None else "",
+            ]
+        )
+    for trend in report.trends:
+        for point in trend.points:
+            writer.writerow(
+                [
+                    _("trend"),
+                    render.item_label(trend.item),
+                    point.label,
+                    _n(point.n),
+                    _f(point.mean),
+                    "",
+                    "",
+                    note if point.n is None else "",
+                ]
+            )
+    for row in report.groups:
+        writer.writerow(
+            [
+                _("group"),
+                row.name,
+                "",
+                _n(row.answered),
+                "",
+                "",
+                "",
+                note if row.answered is None else "",
+            ]
+        )
+    for row in report.balance:
+        writer.writerow(
+            [_("balance"), row.side, "", str(row.messages), _f(row.message_share), "", "", ""]
+        )
+    if report.comment_count is not None:
+        for comment in report.comments:
+            writer.writerow([_("comment"), _safe(comment), "", "", "", "", "", ""])
+    # UTF-8 with a byte-order mark, so spreadsheet programs read every script correctly.
+    return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -1,0 +1,118 @@
+"""The report as one self-contained HTML file: inline CSS, the chart embedded as a data URI, no
+script and nothing fetched from elsewhere, so it opens offline and can be mailed to a funder."""
+
+from __future__ import annotations
+
+import base64
+from html import escape
+
+from bot.i18n import _, current_locale, is_rtl
+from bot.reports import render
+from bot.services.evaluation import Report
+
+STYLE = """
+body{font-family:system-ui,-apple-system,"Segoe UI","DejaVu Sans",sans-serif;margin:1.5rem auto;
+max-width:60rem;padding:0 1rem;color:#1d1d1d;line-height:1.45}
+h1{font-size:1.5rem;margin-bottom:.2rem}h2{font-size:1.15rem;margin-top:1.8rem;border-bottom:1px solid #ddd}
+table{border-collapse:collapse;width:100%;margin:.6rem 0}th,td{border:1px solid #ccc;padding:.3rem .5rem;
+text-align:start;vertical-align:top}th{background:#f2f4f7}td.num{text-align:end;font-variant-numeric:tabular-nums}
+.hidden{color:#777;font-style:italic}.note{color:#555;font-size:.9rem}img{max-width:100%;height:auto}
+ul.comments li{margin:.4rem 0}
+"""
+
+
+def _num(value: int | None) -> str:
+    if value is None:
+        return f'<td class="num hidden">{escape(render.hidden())}</td>'
+    return f'<td class="num">{escape(render.number(value, 0))}</td>'
+
+
+def _mean(value: float | None, hidden: bool = False) -> str:
+    if hidden:
+        return f'<td class="num hidden">{escape(render.hidden())}</td>'
+    return f'<td class="num">{escape(render.number(value)) if value is not None else "—"}</td>'
+
+
+def report_html(report: Report, chart: bytes | None = None) -> str:
+    head = render.heading(report)
+    locale = current_locale()
+    parts = [
+        "<!DOCTYPE html>",
+        f'<html lang="{escape(locale)}" dir="{"rtl" if is_rtl() else "ltr"}">',
+        '<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(head.title)} — {escape(head.scope_line)}</title><style>{STYLE}</style></head><body>",
+        f'<h1 id="title">{escape(head.title)}</h1><p id="scope">{escape(head.scope_line)}</p>',
+        f'<p id="overview">{escape(render.overview(report))}</p><p class="note">{escape(head.threshold_line)}</p>',
+    ]
+    if chart:
+        encoded = base64.b64encode(chart).decode("ascii")
+        parts.append(
+            f'<img id="chart" alt="{escape(_("Chart of the mean answers"))}" src="data:image/png;base64,{encoded}">'
+        )
+    parts.append(f'<h2>{escape(_("Answers"))}</h2><table id="items"><thead><tr>')
+    for heading in (_("Item"), _("n"), _("Mean"), _("95% CI"), _("Distribution")):
+        parts.append(f"<th>{escape(heading)}</th>")
+    parts.append("</tr></thead><tbody>")
+    for stats in report.items:
+        s = stats.stats
+        ci = (
+            f"{render.number(s.low)} – {render.number(s.high)}"
+            if s is not None and s.low is not None
+            else (render.hidden() if stats.n is None else "—")
+        )
+        bars = " · ".join(
+            f"{render.number(b.value, 0)}: {render.count(b.count)}" for b in stats.bars
+        )
+        parts.append(
+            f"<tr><td>{escape(render.item_text(stats.item))}</td>{_num(stats.n)}"
+            f"{_mean(s.mean if s else None, hidden=stats.n is None)}"
+            f'<td class="num">{escape(ci)}</td><td>{escape(bars)}</td></tr>'
+        )
+    parts.append("</tbody></table>")
+    breakdowns = [(stats, "side") for stats in report.items if len(stats.by_side) > 1] + [
+        (stats, "role") for stats in report.items if len(stats.by_role) > 1
+    ]
+    if breakdowns:
+        parts.append(f'<h2>{escape(_("By side and role"))}</h2><table id="breakdowns"><tbody>')
+        for stats, axis in breakdowns:
+            cells = stats.by_side if axis == "side" else stats.by_role
+            line = render.cells_line(cells, roles=axis == "role")
+            parts.append(
+                f"<tr><td>{escape(render.item_label(stats.item))}</td><td>{escape(line)}</td></tr>"
+            )
+        parts.append("</tbody></table>")
+    if report.pre_post:
+        parts.append(
+            f'<h2>{escape(_("Before and after the program (after minus before):"))}</h2><ul id="prepost">'
+        )
+        parts += [f"<li>{escape(render.pre_post_line(row))}</li>" for row in report.pre_post]
+        parts.append("</ul>")
+    if report.trends:
+        title = _("Across the group's sessions:")
+        parts.append(f'<h2>{escape(title)}</h2><ul id="trends">')
+        parts += [f"<li>{escape(render.trend_line(trend))}</li>" for trend in report.trends]
+        parts.append("</ul>")
+    if report.groups:
+        parts.append(f'<h2>{escape(_("Groups:"))}</h2><table id="groups"><tbody>')
+        for row in report.groups:
+            parts.append(
+                f"<tr><td>{escape(row.name)}</td>{_num(row.invited)}{_num(row.answered)}</tr>"
+            )
+        parts.append("</tbody></table>")
+    if report.balance:
+        parts.append(f'<h2>{escape(_("Participation balance:"))}</h2><ul id="balance">')
+        parts += [f"<li>{escape(render.balance_line(row))}</li>" for row in report.balance]
+        parts.append("</ul>")
+    parts.append(f"<h2>{escape(_('Comments'))}</h2>")
+    if report.comment_count is None:
+        parts.append(
+            f'<p class="hidden" id="comments-hidden">{escape(_("Comments are hidden: fewer than {k} people wrote one.", k=report.k_comments))}</p>'
+        )
+    elif report.comments:
+        parts.append('<ul class="comments" id="comments">')
+        parts += [f"<li>{escape(comment)}</li>" for comment in report.comments]
+        parts.append("</ul>")
+    else:
+        parts.append(f"<p>{escape(_('No comments.'))}</p>")
+    parts.append("</body></html>")
+    return "\n".join(parts)

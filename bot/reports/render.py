@@ -1,0 +1,198 @@
+"""A report as the reader sees it: every label and number rendered in the current locale.
+
+Both the Telegram summary and the files (CSV, HTML, PNG) are built from these rows, so a number
+that suppression hid is hidden in every format alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from babel.numbers import format_decimal, format_percent
+
+from bot.handlers.feedback_texts import (
+    LIKERT_LABELS,
+    construct_label,
+    item_label,
+    item_text,
+    role_name,
+    side_name,
+)
+from bot.i18n import _, current_locale, format_date
+from bot.services.evaluation import Report
+from bot.services.surveys import LIKERT5
+
+
+def number(value: float, digits: int = 2) -> str:
+    pattern = "#,##0." + "0" * digits if digits else "#,##0"
+    return format_decimal(value, format=pattern, locale=current_locale())
+
+
+def signed(value: float, digits: int = 2) -> str:
+    pattern = "+#,##0." + "0" * digits + ";-#,##0." + "0" * digits
+    return format_decimal(value, format=pattern, locale=current_locale())
+
+
+def percent(value: float) -> str:
+    return format_percent(value, locale=current_locale())
+
+
+def hidden() -> str:
+    return _("hidden")
+
+
+def count(value: int | None) -> str:
+    return hidden() if value is None else number(value, 0)
+
+
+def value_label(kind: str, value: int) -> str:
+    if kind == LIKERT5:
+        return f"{number(value, 0)} {_(LIKERT_LABELS[value])}"
+    return number(value, 0)
+
+
+@dataclass(frozen=True)
+class Heading:
+    title: str
+    scope_line: str
+    threshold_line: str
+
+
+def heading(report: Report) -> Heading:
+    parts = [report.program_name]
+    if report.group_name:
+        parts.append(report.group_name)
+    if report.session_title:
+        session = report.session_title
+        if report.session_starts_at:
+            session += " (" + format_date(report.session_starts_at.date(), width="medium") + ")"
+        parts.append(session)
+    return Heading(
+        title=_("Feedback report"),
+        scope_line=" — ".join(parts),
+        threshold_line=_(
+            "Numbers resting on fewer than {k} answers (comments: {k_comments}) are hidden, with any "
+            "number that would reveal them.",
+            k=report.k,
+            k_comments=report.k_comments,
+        ),
+    )
+
+
+def overview(report: Report) -> str:
+    rate = (
+        percent(report.rate)
+        if report.rate is not None
+        else hidden()
+        if report.answered is None
+        else "—"
+    )
+    return _(
+        "Invited: {invited} · Answered: {answered} · Response rate: {rate}",
+        invited=number(report.invited, 0),
+        answered=count(report.answered),
+        rate=rate,
+    )
+
+
+def mean_line(stats) -> str:
+    if stats is None:
+        return _("not enough answers to show")
+    if stats.low is None:
+        return _("mean {mean}, n = {n}", mean=number(stats.mean), n=number(stats.n, 0))
+    return _(
+        "mean {mean} (95% CI {low} to {high}), n = {n}",
+        mean=number(stats.mean),
+        low=number(stats.low),
+        high=number(stats.high),
+        n=number(stats.n, 0),
+    )
+
+
+def cells_line(cells, *, roles: bool = False) -> str:
+    parts = []
+    for cell in cells:
+        label = role_name(cell.label) if roles else side_name(cell.label)
+        if cell.n is None:
+            parts.append(_("{label}: hidden", label=label))
+        elif cell.mean is None:
+            parts.append(_("{label}: no answers", label=label))
+        else:
+            parts.append(
+                _(
+                    "{label}: {mean} (n = {n})",
+                    label=label,
+                    mean=number(cell.mean),
+                    n=number(cell.n, 0),
+                )
+            )
+    return " · ".join(parts)
+
+
+def pre_post_line(row) -> str:
+    label = construct_label(row.construct, row.item)
+    if row.result is None:
+        return _(
+            "{construct}: not enough answers to compare (before: {n_pre}, after: {n_post})",
+            construct=label,
+            n_pre=count(row.n_pre),
+            n_post=count(row.n_post),
+        )
+    d = number(row.result.cohens_d) if row.result.cohens_d is not None else "—"
+    return _(
+        "{construct}: {diff} (95% CI {low} to {high}), Cohen's d = {d}, n = {n_pre} before / {n_post} after",
+        construct=label,
+        diff=signed(row.result.diff),
+        low=signed(row.result.low),
+        high=signed(row.result.high),
+        d=d,
+        n_pre=number(row.result.n_pre, 0),
+        n_post=number(row.result.n_post, 0),
+    )
+
+
+def balance_line(row) -> str:
+    share = percent(row.message_share) if row.message_share is not None else "—"
+    return _(
+        "{side}: {share} of messages, {words} words; present {present} of {members}",
+        side=side_name(row.side),
+        share=share,
+        words=number(row.words, 0),
+        present=number(row.present, 0),
+        members=number(row.members, 0),
+    )
+
+
+def trend_line(trend) -> str:
+    points = []
+    for point in trend.points:
+        value = (
+            number(point.mean) if point.mean is not None else hidden() if point.n is None else "—"
+        )
+        points.append(value)
+    slope = signed(trend.slope) if trend.slope is not None else "—"
+    return _(
+        "{item}: {points} (change per session: {slope})",
+        item=item_label(trend.item),
+        points=" → ".join(points),
+        slope=slope,
+    )
+
+
+__all__ = [
+    "balance_line",
+    "cells_line",
+    "count",
+    "heading",
+    "hidden",
+    "item_label",
+    "item_text",
+    "mean_line",
+    "number",
+    "overview",
+    "percent",
+    "pre_post_line",
+    "signed",
+    "trend_line",
+    "value_label",
+]
