@@ -7,6 +7,8 @@ that must stop later groups (a filter that deleted a message) raises Application
 from __future__ import annotations
 
 import logging
+import warnings
+from datetime import timedelta
 from pathlib import Path
 
 from telegram import Update
@@ -20,6 +22,7 @@ from telegram.ext import (
     TypeHandler,
 )
 from telegram.request import BaseRequest
+from telegram.warnings import PTBUserWarning
 
 from bot import i18n
 from bot.config import Settings
@@ -31,10 +34,14 @@ from bot.handlers.common import apply_reader_locale
 from bot.handlers.errors import on_error
 from bot.handlers.menus import publish_default_menus
 from bot.jobs import schedule_all
-from bot.runtime import Runtime
+from bot.runtime import Runtime, utc_now
 from bot.secret import load_or_create
 
 log = logging.getLogger(__name__)
+
+# Our conversations deliberately track one conversation per person (per_message=False) and check
+# every button by its signature; PTB's reminder that buttons are then not tracked per message is noise.
+warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
 
 AREA_MODULES = (groups, moderation, sessions, feedback)
 
@@ -56,12 +63,17 @@ def create_runtime(settings: Settings) -> Runtime:
         # Keep the generated secret beside the embedded database, wherever it lives.
         db_path = settings.database_url.split(":///", 1)[-1]
         secret_file = Path(db_path).resolve().parent / secret_file
-    return Runtime(
+    runtime = Runtime(
         settings=settings,
         engine=engine,
         sessions=create_session_factory(engine),
         secret=load_or_create(settings.secret, secret_file),
     )
+    if settings.clock_offset_seconds:
+        shift = timedelta(seconds=settings.clock_offset_seconds)
+        runtime.clock = lambda: utc_now() + shift
+        log.warning("BRIDGEBOT_CLOCK_OFFSET_SECONDS is set: the clock runs %s ahead (tests only)", shift)
+    return runtime
 
 
 async def _post_init(application: Application) -> None:

@@ -36,6 +36,8 @@ class Settings:
     secret: str | None = None
     secret_file: Path = Path("bridgebot.secret")
     webhook_secret: str | None = None
+    # Tests only: run the bot's clock this many seconds ahead (a restarted process "after downtime").
+    clock_offset_seconds: float = 0.0
 
     @property
     def is_sqlite(self) -> bool:
@@ -108,6 +110,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     database_url = source.get("DATABASE_URL", DEFAULT_DATABASE_URL)
     if "://" not in database_url:
         raise ConfigError(f"DATABASE_URL: {database_url!r} is not a database URL.")
+    raw_offset = source.get("BRIDGEBOT_CLOCK_OFFSET_SECONDS", "0")
+    try:
+        clock_offset = float(raw_offset)
+    except ValueError:
+        raise ConfigError(f"BRIDGEBOT_CLOCK_OFFSET_SECONDS: {raw_offset!r} is not a number.") from None
     return Settings(
         token=source.get("TELEGRAM_BOT_TOKEN"),
         api_base_url=base_url,
@@ -119,4 +126,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         secret=source.get("BRIDGEBOT_SECRET"),
         secret_file=Path(source.get("BRIDGEBOT_SECRET_FILE", "bridgebot.secret")),
         webhook_secret=source.get("BRIDGEBOT_WEBHOOK_SECRET"),
+        clock_offset_seconds=clock_offset,
     )

@@ -206,3 +206,29 @@ def test_the_source_check_catches_a_bare_literal() -> None:
     """The check above must be able to fail."""
     tree = ast.parse('async def f(update):\n    await update.message.reply_text("Hello there")\n')
     assert _untranslated_literals(tree) == [(2, "Hello there")]
+
+
+def _gettext_literals(tree: ast.AST) -> list[tuple[int, str]]:
+    found = []
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in ("_", "N_", "ngettext")
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            found.append((node.lineno, node.args[0].value))
+    return found
+
+
+def test_every_gettext_call_is_extracted() -> None:
+    """A _() Babel cannot see (e.g. inside an f-string) would never be translated."""
+    extracted = {key if isinstance(key, str) else key[0] for key in source_messages()}
+    missing = []
+    for path in sorted((ROOT / "bot").rglob("*.py")):
+        for lineno, text in _gettext_literals(ast.parse(path.read_text(), str(path))):
+            if text not in extracted:
+                missing.append(f"{path.relative_to(ROOT)}:{lineno}: {text[:50]!r}")
+    assert missing == []

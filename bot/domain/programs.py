@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -40,7 +41,8 @@ def validate_name(raw: str) -> str:
 
 
 def parse_sides(raw: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
-    parts = raw.replace("\n", ",").split(",") if isinstance(raw, str) else list(raw)
+    # Arabic keyboards type "،" and CJK ones "、": both separate names as "," does.
+    parts = re.split(r"[,\n،、]", raw) if isinstance(raw, str) else list(raw)
     sides = [clean_label(p) for p in parts]
     sides = [s for s in sides if s]
     if len(sides) < MIN_SIDES:

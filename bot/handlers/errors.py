@@ -14,7 +14,13 @@ from telegram import Update
 from telegram.error import Forbidden, TelegramError
 
 from bot.context import BridgeContext
+from bot.domain.anonymity import AnonymityError
+from bot.domain.conduct.errors import ConductError
+from bot.domain.durations import DurationError
 from bot.domain.errors import BridgeError
+from bot.domain.grouping import GroupingError
+from bot.domain.scheduling.errors import SchedulingError
+from bot.domain.statistics import StatisticsError
 from bot.handlers.common import apply_reader_locale, reply
 from bot.i18n import N_, _
 
@@ -60,9 +66,9 @@ MESSAGES: dict[str, str] = {
         "There is no enrolment in progress. Open your invite link again to start."
     ),
     "stale_step": N_("This button has expired. Please use the latest message."),
-    "bad_format": N_("I can't read the duration {text}. Use for example 30m, 2h, 1d or 1w."),
-    "not_positive": N_("A duration must be longer than zero."),
-    "too_long": N_("That duration is too long."),
+    "duration.bad_format": N_("I can't read the duration {text}. Use for example 30m, 2h, 1d or 1w."),
+    "duration.not_positive": N_("A duration must be longer than zero."),
+    "duration.too_long": N_("That duration is too long."),
 }
 
 from bot.handlers import feedback_texts, groups_texts, moderation_texts, sessions_texts  # noqa: E402
@@ -77,8 +83,29 @@ UNEXPECTED = N_(
 )
 
 
+# Parts whose codes would otherwise collide ("bad_format" of a duration and of a date) are looked up
+# as "<part>.<code>" first.
+NAMESPACES: dict[type[BridgeError], str] = {
+    DurationError: "duration",
+    SchedulingError: "scheduling",
+    AnonymityError: "anonymity",
+    GroupingError: "grouping",
+    ConductError: "conduct",
+    StatisticsError: "statistics",
+}
+
+
+def _template(error: BridgeError) -> str | None:
+    for cls, namespace in NAMESPACES.items():
+        if isinstance(error, cls):
+            found = MESSAGES.get(f"{namespace}.{error.code}")
+            if found is not None:
+                return found
+    return MESSAGES.get(error.code)
+
+
 def error_text(error: BridgeError) -> str:
-    template = MESSAGES.get(error.code)
+    template = _template(error)
     if template is None:
         log.error("no message for domain error code %r", error.code)
         return _(UNEXPECTED)

@@ -110,6 +110,10 @@ OUTCOME_LABELS = {
 }
 PRIORITY = (Rule.BLOCKED_TERM, Rule.LINK, Rule.FORWARD, Rule.FLOOD, Rule.RAID)
 
+# How an appeal ended, as the moderation log shows it.
+APPEAL_OUTCOMES = {"accepted": N_("appeal accepted"), "rejected": N_("appeal rejected")}
+APPEAL_PENDING = N_("appeal pending")
+
 
 # ---- small renderers (called inside the reader's locale) -------------------------------------------
 
@@ -923,7 +927,7 @@ async def modlog(update: Update, context: BridgeContext) -> None:
             if row.revoked:
                 parts.append(_("revoked"))
             if row.appeal_outcome:
-                parts.append(_("appeal: {outcome}", outcome=row.appeal_outcome))
+                parts.append(_(APPEAL_OUTCOMES.get(row.appeal_outcome, APPEAL_PENDING)))
             lines.append("• " + " · ".join(parts))
         return "\n".join(lines), None
 

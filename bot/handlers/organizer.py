@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -13,7 +12,6 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.config import SUPPORTED_LOCALES
 from bot.context import BridgeContext
@@ -555,13 +553,8 @@ TEXT = filters.TEXT & ~filters.COMMAND
 
 
 def build_handlers() -> list:
-    with warnings.catch_warnings():
-        # PTB warns that per_message=False does not track buttons per message; that is intended:
-        # the flow is one conversation per organizer, and every button is signed and checked.
-        warnings.simplefilter("ignore", PTBUserWarning)
-        conversation = _newprogram_conversation()
     return [
-        conversation,
+        _newprogram_conversation(),
         CommandHandler("programs", programs_command, filters=PRIVATE),
         CommandHandler("invite", invite_command, filters=PRIVATE),
         CommandHandler("organizer", organizer_command, filters=PRIVATE),

@@ -7,6 +7,7 @@ import functools
 import io
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
@@ -1180,23 +1181,50 @@ async def on_findtime_confirm(update: Update, context: BridgeContext, payload: P
 # ---- observers: who is heard ---------------------------------------------------------------------------
 
 
+# Most group traffic happens between sessions. A chat found to have no open session is not asked
+# again for a few seconds, so ordinary messages cost no database round trip; a chat with an open
+# session is always checked, because counting writes anyway and must stop the moment it closes.
+NO_SESSION_TTL = 3.0
+_NO_SESSION_KEY = "chats_without_open_session"
+
+
+def _recently_idle(context: BridgeContext, chat_id: int) -> bool:
+    idle: dict[int, float] = context.bot_data.setdefault(_NO_SESSION_KEY, {})
+    until = idle.get(chat_id)
+    return until is not None and until > time.monotonic()
+
+
+def _remember(context: BridgeContext, chat_id: int, counted: bool) -> None:
+    idle: dict[int, float] = context.bot_data.setdefault(_NO_SESSION_KEY, {})
+    if counted:
+        idle.pop(chat_id, None)
+    else:
+        idle[chat_id] = time.monotonic() + NO_SESSION_TTL
+
+
 async def count_message(update: Update, context: BridgeContext) -> None:
     message = update.effective_message
     user = update.effective_user
     chat = update.effective_chat
     if message is None or user is None or chat is None or user.is_bot:
         return
+    if _recently_idle(context, chat.id):
+        return
     words = participation.count_words(message.text or message.caption)
     async with context.db() as db:
-        await participation.record_message(db, chat.id, user.id, words)
+        session_open = await participation.record_message(db, chat.id, user.id, words)
+    _remember(context, chat.id, session_open)
 
 
 async def count_reaction(update: Update, context: BridgeContext) -> None:
     reaction = update.message_reaction
     if reaction is None or reaction.user is None or not reaction.new_reaction:
         return
+    if _recently_idle(context, reaction.chat.id):
+        return
     async with context.db() as db:
-        await participation.record_reaction(db, reaction.chat.id, reaction.user.id)
+        session_open = await participation.record_reaction(db, reaction.chat.id, reaction.user.id)
+    _remember(context, reaction.chat.id, session_open)
 
 
 # ---- wiring --------------------------------------------------------------------------------------------

@@ -22,6 +22,10 @@ ERROR_MESSAGES: dict[str, str] = {
     "bad_datetime": N_(
         "I can't read {text} as a date and time. Write it like 10.03.2026 19:00 or 2026-03-10 19:00."
     ),
+    # The scheduling domain's own code for the same thing (the CLI shows it without re-coding).
+    "scheduling.bad_format": N_(
+        "I can't read {text} as a date and time. Write it like 10.03.2026 19:00 or 2026-03-10 19:00."
+    ),
     "bad_time": N_(
         "{text} is not a time of day: hours go from 00 to 23 and minutes from 00 to 59."
     ),

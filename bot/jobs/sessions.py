@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -37,7 +36,6 @@ from bot.handlers import sessions_render as render
 from bot.handlers.group_post import render_blocks
 from bot.jobs import notifier
 from bot.jobs.notifier import Message, Outcome
-from bot.runtime import utc_now
 from bot.services import group_lookup, participation
 from bot.services import sessions as sessions_service
 from bot.services.group_lookup import GroupView
@@ -53,7 +51,6 @@ MAX_RETRY_AFTER_ROUNDS = 20
 LOCK_KEY = "sessions_run_due_lock"
 POINTS_KEY = "sessions_wake_points"
 # Test hook for the real `bridgebot run` process (tests/e2e): shifts this bot's clock by N seconds.
-CLOCK_OFFSET_ENV = "BRIDGEBOT_CLOCK_OFFSET_SECONDS"
 
 
 @dataclass
@@ -594,18 +591,8 @@ async def _refresh(context: ContextTypes.DEFAULT_TYPE) -> None:
     await plan_wakeups(application, runtime_of(application).clock())
 
 
-def _apply_clock_hook(application: Application) -> None:
-    offset = os.environ.get(CLOCK_OFFSET_ENV)
-    if not offset:
-        return
-    shift = timedelta(seconds=float(offset))
-    runtime_of(application).clock = lambda: utc_now() + shift
-    log.warning("%s is set: this bot's clock runs %s ahead (tests only)", CLOCK_OFFSET_ENV, shift)
-
-
 async def schedule(application: Application) -> None:
     """Rebuild this part's jobs from the database at start-up: catch up now, wake for what is near."""
-    _apply_clock_hook(application)
     job_queue = application.job_queue
     now = runtime_of(application).clock()
     added = await plan_wakeups(application, now)

@@ -49,7 +49,8 @@ def report_html(report: Report, chart: bytes | None = None) -> str:
         parts.append(
             f'<img id="chart" alt="{escape(_("Chart of the mean answers"))}" src="data:image/png;base64,{encoded}">'
         )
-    parts.append(f'<h2>{escape(_("Answers"))}</h2><table id="items"><thead><tr>')
+    answers_heading = escape(_("Answers"))
+    parts.append(f'<h2>{answers_heading}</h2><table id="items"><thead><tr>')
     for heading in (_("Item"), _("n"), _("Mean"), _("95% CI"), _("Distribution")):
         parts.append(f"<th>{escape(heading)}</th>")
     parts.append("</tr></thead><tbody>")
@@ -73,7 +74,8 @@ def report_html(report: Report, chart: bytes | None = None) -> str:
         (stats, "role") for stats in report.items if len(stats.by_role) > 1
     ]
     if breakdowns:
-        parts.append(f'<h2>{escape(_("By side and role"))}</h2><table id="breakdowns"><tbody>')
+        breakdown_heading = escape(_("By side and role"))
+        parts.append(f'<h2>{breakdown_heading}</h2><table id="breakdowns"><tbody>')
         for stats, axis in breakdowns:
             cells = stats.by_side if axis == "side" else stats.by_role
             line = render.cells_line(cells, roles=axis == "role")
@@ -100,19 +102,21 @@ def report_html(report: Report, chart: bytes | None = None) -> str:
             )
         parts.append("</tbody></table>")
     if report.balance:
-        parts.append(f'<h2>{escape(_("Participation balance:"))}</h2><ul id="balance">')
+        balance_heading = escape(_("Participation balance:"))
+        parts.append(f'<h2>{balance_heading}</h2><ul id="balance">')
         parts += [f"<li>{escape(render.balance_line(row))}</li>" for row in report.balance]
         parts.append("</ul>")
-    parts.append(f"<h2>{escape(_('Comments'))}</h2>")
+    comments_heading = escape(_("Comments"))
+    parts.append(f"<h2>{comments_heading}</h2>")
     if report.comment_count is None:
-        parts.append(
-            f'<p class="hidden" id="comments-hidden">{escape(_("Comments are hidden: fewer than {k} people wrote one.", k=report.k_comments))}</p>'
-        )
+        hidden = escape(_("Comments are hidden: fewer than {k} people wrote one.", k=report.k_comments))
+        parts.append(f'<p class="hidden" id="comments-hidden">{hidden}</p>')
     elif report.comments:
         parts.append('<ul class="comments" id="comments">')
         parts += [f"<li>{escape(comment)}</li>" for comment in report.comments]
         parts.append("</ul>")
     else:
-        parts.append(f"<p>{escape(_('No comments.'))}</p>")
+        no_comments = escape(_("No comments."))
+        parts.append(f"<p>{no_comments}</p>")
     parts.append("</body></html>")
     return "\n".join(parts)

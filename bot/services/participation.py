@@ -68,26 +68,28 @@ async def _row(db: AsyncSession, session_id: int, person_id: int) -> SessionPart
 
 
 async def record_message(db: AsyncSession, chat_id: int, person_id: int, words: int) -> bool:
-    """Count one message of ``words`` words if the chat's group has an open session."""
+    """Count one message of ``words`` words if the chat's group has an open session.
+
+    Returns whether a session is open in the chat (whether or not this sender could be counted).
+    """
     session_id = await _open_session_id(db, chat_id)
     if session_id is None:
         return False
     row = await _row(db, session_id, person_id)
-    if row is None:
-        return False
-    row.messages += 1
-    row.words += words
+    if row is not None:
+        row.messages += 1
+        row.words += words
     return True
 
 
 async def record_reaction(db: AsyncSession, chat_id: int, person_id: int) -> bool:
+    """Count one reaction; returns whether a session is open in the chat."""
     session_id = await _open_session_id(db, chat_id)
     if session_id is None:
         return False
     row = await _row(db, session_id, person_id)
-    if row is None:
-        return False
-    row.reactions += 1
+    if row is not None:
+        row.reactions += 1
     return True
 
 

@@ -4,7 +4,7 @@ that every member got exactly one reminder (SQLite and PostgreSQL).
 The fake Bot API lets the first messages of the wave through and then holds every further
 sendMessage without delivering it, so the process is killed (SIGKILL) with sends in flight: the
 worst moment, when deliveries are claimed but not sent. The second process runs with its clock
-five minutes ahead (BRIDGEBOT_CLOCK_OFFSET_SECONDS, read by bot/jobs/sessions.py), past the
+five minutes ahead (BRIDGEBOT_CLOCK_OFFSET_SECONDS, read by bot/config.py), past the
 notifier's two-minute lease, so those claims count as "in doubt" and are sent once.
 """
 
