@@ -47,6 +47,7 @@ from bot.handlers.groups_texts import (
     group_label,
     rights_list,
 )
+from bot.handlers.menus import publish_moderator_menu
 from bot.handlers.pickers import rows
 from bot.handlers.routing_types import ButtonHandler
 from bot.handlers.texts import role_label
@@ -856,6 +857,10 @@ async def moderator_command(update: Update, context: BridgeContext) -> None:
         )
         await reply(update, text)
         return
+    if group.chat_id is not None:
+        await publish_moderator_menu(
+            context.bot, group.chat_id, person_id, change.person.locale, moderator=action == "add"
+        )
     told = await _tell_moderator(context.application, change, added=action == "add")
     text = (
         _("{person} is now a moderator of {group}.", person=change.person.name, group=label)

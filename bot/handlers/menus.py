@@ -11,6 +11,7 @@ from telegram import (
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
     BotCommandScopeChat,
+    BotCommandScopeChatMember,
 )
 from telegram.error import TelegramError
 
@@ -87,3 +88,20 @@ async def publish_organizer_menu(bot: Bot, person_id: int, locale: str) -> None:
             )
         except TelegramError:
             log.info("could not set the organizer menu for a person who has not started the bot")
+
+
+async def publish_moderator_menu(
+    bot: Bot, chat_id: int, person_id: int, locale: str, *, moderator: bool
+) -> None:
+    """A moderator sees the moderator commands in their dialogue group's menu; a former one no more."""
+    scope = BotCommandScopeChatMember(chat_id, person_id)
+    try:
+        if moderator:
+            with use_locale(locale):
+                await bot.set_my_commands(
+                    _commands(GROUP_COMMANDS + MODERATOR_COMMANDS), scope=scope
+                )
+        else:
+            await bot.delete_my_commands(scope=scope)
+    except TelegramError:
+        log.info("could not update the moderator menu in chat %s", chat_id)

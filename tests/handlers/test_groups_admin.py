@@ -259,3 +259,23 @@ async def test_a_late_joiner_who_breaks_an_invariant_waits_for_the_organizer(
     await tg.click(olga, ask, "Place anyway")
     assert (await world.member(samir)).group_id == placement.group_id
     assert tg.last_text(tg.private(samir)).startswith("You are in dialogue group")
+
+
+async def test_a_new_moderator_gets_the_moderator_menu_in_the_group(tg, world: World) -> None:
+    """Telegram shows each moderator the moderator commands in their group's command menu."""
+    _group, chat = await bound_group(tg, world)
+    moderator = tg.fake.user("Mira", username="mira_mod", language_code="ru")
+    tg.fake.mark_started(moderator)
+    await make_person(world.runtime, moderator)
+    await tg.say(world.organizer, chat, "/moderator add @mira_mod")
+    scoped = [
+        c
+        for c in tg.calls("setMyCommands")
+        if c.params.get("scope", {}).get("type") == "chat_member"
+        and c.params["scope"].get("user_id") == moderator.id
+    ]
+    assert scoped and scoped[-1].params["scope"]["chat_id"] == chat.id
+    commands = {c["command"] for c in scoped[-1].params["commands"]}
+    assert {"warn", "mute", "newsession", "rules", "report"} <= commands
+    await tg.say(world.organizer, chat, "/moderator remove @mira_mod")
+    assert tg.calls("deleteMyCommands")[-1].params["scope"]["user_id"] == moderator.id
