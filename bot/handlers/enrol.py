@@ -295,13 +295,7 @@ async def on_text(update: Update, context: BridgeContext) -> bool:
         return True
     zones = find_zones(message.text or "")
     if not zones:
-        await reply(
-            update,
-            _(
-                "I couldn't find a time zone for {text}. Try your city (for example Yerevan), your country or an offset like UTC+4.",
-                text=(message.text or "")[:64],
-            ),
-        )
+        await reply(update, pickers.zone_not_found(message.text or ""))
         return True
     if len(zones) > 1:
         await _offer_zones(update, context, zones, draft.nonce)

@@ -26,6 +26,7 @@ from bot.domain.programs import (
     validate_zone,
 )
 from bot.domain.timezones import find_zones
+from bot.handlers import pickers
 from bot.handlers.callbacks import Payload, sign, verify
 from bot.handlers.common import answer_once, identity, reply
 from bot.handlers.errors import error_text
@@ -179,13 +180,7 @@ async def np_zone_text(update: Update, context: BridgeContext) -> int:
     assert message is not None
     zones = find_zones(message.text or "")
     if not zones:
-        await reply(
-            update,
-            _(
-                "I couldn't find a time zone for {text}. Try your city (for example Yerevan), your country or an offset like UTC+4.",
-                text=(message.text or "")[:64],
-            ),
-        )
+        await reply(update, pickers.zone_not_found(message.text or ""))
         return ZONE
     context.user_data[NEW]["timezone"] = zones[0]
     return await _ask_conduct(update, context)

@@ -10,7 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.config import SUPPORTED_LOCALES
 from bot.domain.timezones import country_of_zone, zones_for_country
 from bot.handlers.callbacks import sign
-from bot.i18n import current_locale, format_time, language_name, territory_name
+from bot.i18n import _, current_locale, format_time, language_name, territory_name
 
 # Countries worth offering first for each language's speakers; the rest is reached by typing.
 LOCALE_COUNTRIES = {
@@ -94,6 +94,13 @@ def zone_keyboard(
         for z in zones[:40]
     ]
     return InlineKeyboardMarkup(rows(buttons, 2))
+
+
+def zone_not_found(typed: str) -> str:
+    return _(
+        "I couldn't find a time zone for {text}. Try your city (for example Yerevan), your country or an offset like UTC+4.",
+        text=typed[:64],
+    )
 
 
 def country_zones(country: str) -> tuple[str, ...]:

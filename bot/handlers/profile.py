@@ -133,13 +133,7 @@ async def on_text(update: Update, context: BridgeContext) -> bool:
     assert message is not None
     zones = find_zones(message.text or "")
     if not zones:
-        await reply(
-            update,
-            _(
-                "I couldn't find a time zone for {text}. Try your city (for example Yerevan), your country or an offset like UTC+4.",
-                text=(message.text or "")[:64],
-            ),
-        )
+        await reply(update, pickers.zone_not_found(message.text or ""))
     elif len(zones) > 1:
         user = update.effective_user
         assert user is not None
