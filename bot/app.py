@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import logging
 import warnings
-from datetime import timedelta
-from pathlib import Path
 
 from telegram import Update
 from telegram.constants import ParseMode
@@ -27,15 +25,13 @@ from telegram.warnings import PTBUserWarning
 from bot import i18n
 from bot.config import Settings
 from bot.context import RUNTIME_KEY, BridgeContext, runtime_of
-from bot.db.engine import create_engine, create_session_factory
 from bot.handler_groups import GROUP_COMMANDS, GROUP_LOCALE
 from bot.handlers import enrol, feedback, groups, moderation, organizer, profile, routing, sessions
 from bot.handlers.common import apply_reader_locale
 from bot.handlers.errors import on_error
 from bot.handlers.menus import publish_default_menus
 from bot.jobs import schedule_all
-from bot.runtime import Runtime, utc_now
-from bot.secret import load_or_create
+from bot.runtime import Runtime, create_runtime
 
 log = logging.getLogger(__name__)
 
@@ -54,26 +50,6 @@ ALLOWED_UPDATES = [
     Update.CHAT_JOIN_REQUEST,
     Update.MESSAGE_REACTION,
 ]
-
-
-def create_runtime(settings: Settings) -> Runtime:
-    engine = create_engine(settings.database_url)
-    secret_file = settings.secret_file
-    if not secret_file.is_absolute() and settings.is_sqlite:
-        # Keep the generated secret beside the embedded database, wherever it lives.
-        db_path = settings.database_url.split(":///", 1)[-1]
-        secret_file = Path(db_path).resolve().parent / secret_file
-    runtime = Runtime(
-        settings=settings,
-        engine=engine,
-        sessions=create_session_factory(engine),
-        secret=load_or_create(settings.secret, secret_file),
-    )
-    if settings.clock_offset_seconds:
-        shift = timedelta(seconds=settings.clock_offset_seconds)
-        runtime.clock = lambda: utc_now() + shift
-        log.warning("BRIDGEBOT_CLOCK_OFFSET_SECONDS is set: the clock runs %s ahead (tests only)", shift)
-    return runtime
 
 
 async def _post_init(application: Application) -> None:

@@ -13,6 +13,7 @@ import hmac
 import logging
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import text
@@ -22,7 +23,7 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.domain.errors import BridgeError
-from bot.i18n import use_locale
+from bot.i18n import N_, _, use_locale
 
 EXIT_USAGE = 2
 
@@ -180,7 +181,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _in_db(settings: Settings, work: Callable[[Any], Awaitable[Any]]) -> Any:
-    from bot.app import create_runtime
+    from bot.runtime import create_runtime
 
     async def go() -> Any:
         runtime = create_runtime(settings)
@@ -225,6 +226,8 @@ def cmd_program(settings: Settings, args: argparse.Namespace) -> int:
 
         program = _in_db(settings, create)
         print(f"{program.id}\t{program.name}\tsides: {', '.join(s.name for s in program.sides)}")
+    elif args.program_command == "apply":
+        return cmd_program_apply(settings, args)
     elif args.program_command == "list":
 
         async def listing(db: Any) -> Any:
@@ -233,6 +236,102 @@ def cmd_program(settings: Settings, args: argparse.Namespace) -> int:
         for summary in _in_db(settings, listing):
             counts = ", ".join(f"{k}={v}" for k, v in summary.enrolled_by_side.items())
             print(f"{summary.program.id}\t{summary.program.name}\t{counts}")
+    return 0
+
+
+# ---- program apply FILE ------------------------------------------------------------------------------
+
+# Sentences for the program file's own problem codes; other codes use the bot's error texts.
+PROGRAM_FILE_MESSAGES: dict[str, str] = {
+    "file_syntax": N_("This is not valid TOML: {detail}."),
+    "file_missing": N_("This is required."),
+    "file_wrong_type": N_("This must be a {expected}."),
+    "file_unknown_key": N_("{key} is not a setting of program files."),
+    "file_not_program_language": N_("{language} is not one of the program's languages."),
+    "file_unsupported_language": N_("The language {language} is not supported."),
+    "file_bad_user_id": N_("{value} is not a Telegram user id."),
+    "file_duplicate": N_("{value} is listed twice."),
+    "file_bad_choice": N_("{value} is not one of: {choices}."),
+    "file_term_too_long": N_("The term {term} is longer than {limit} characters."),
+    "file_untranslated": N_("This item has no wording in {language}, a language of the program."),
+    "file_needs_year": N_("Write the date with its year, e.g. 2026-03-10 19:00 (not {text})."),
+    "file_offset_in_start": N_(
+        "Write a local time without a UTC offset; the zone comes from zone or the program."
+    ),
+    "file_unknown_survey": N_("There is no survey {kind}; the surveys are: {choices}."),
+    "file_unknown_group": N_(
+        "The program has no dialogue group {group}. Form the groups first and use a name or code "
+        "from /groups."
+    ),
+    "file_sessions_overlap": N_("This overlaps with the sessions of {other} in the same group."),
+}
+# How each report line reads (see bot.services.program_file.Detail).
+PROGRAM_FILE_DETAILS: dict[str, str] = {
+    "set": N_("{field}: {old} → {new}"),
+    "added": N_("{field}: + {value}"),
+    "kept": N_("{field}: {value} kept (not in the file; a program file never deletes)"),
+    "sessions_new": N_("{count} new session(s), the first at {first}"),
+    "sessions_matched": N_("{count} session(s) already there"),
+    "not_changed": N_("{field} differs from the file and is left as it is"),
+}
+PROGRAM_FILE_STATUSES: dict[str, str] = {
+    "created": N_("created"),
+    "updated": N_("updated"),
+    "unchanged": N_("unchanged"),
+}
+
+
+def _problem_line(problem: Any) -> str:
+    from bot.handlers.errors import error_text
+
+    error = problem.error
+    template = PROGRAM_FILE_MESSAGES.get(error.code)
+    text = _(template, **error.params) if template else error_text(error)
+    return f"{problem.location}: {text}"
+
+
+def _report_lines(report: Any) -> list[str]:
+    if report.dry_run:
+        head = _("Dry run for {program}: nothing was written.", program=report.program)
+    elif not report.changed:
+        head = _("{program} is already as the file says; nothing changed.", program=report.program)
+    elif report.program_created:
+        head = _("{program} was created from the file.", program=report.program)
+    else:
+        head = _("{program} was updated from the file.", program=report.program)
+    lines = [head]
+    for section in report.sections:
+        lines.append(f"{section.section}: {_(PROGRAM_FILE_STATUSES[section.status])}")
+        for detail in section.details:
+            params = {
+                k: v.isoformat() if isinstance(v, datetime) else v for k, v in detail.params.items()
+            }
+            lines.append("  " + _(PROGRAM_FILE_DETAILS[detail.code], **params))
+    return lines
+
+
+def cmd_program_apply(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.domain.program_file import ProgramFileInvalid
+    from bot.services import program_file
+
+    try:
+        with open(args.file, encoding="utf-8") as handle:
+            text = handle.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliError(f"cannot read {args.file}: {_first_line(exc)}") from None
+
+    async def work(db: Any) -> Any:
+        return await program_file.apply(db, text, now=_now(), dry_run=args.dry_run)
+
+    try:
+        report = _in_db(settings, work)
+    except ProgramFileInvalid as invalid:
+        with use_locale(settings.default_locale):
+            for problem in invalid.problems:
+                print(f"{args.file}: {_problem_line(problem)}", file=sys.stderr)
+        return EXIT_USAGE
+    with use_locale(settings.default_locale):
+        print("\n".join(_report_lines(report)))
     return 0
 
 
@@ -355,6 +454,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--organizer", action="append", type=int, help="Telegram user id of an organizer"
     )
     p_sub.add_parser("list", help="list programs")
+    apply = p_sub.add_parser(
+        "apply", help="create or update a program from a TOML file (docs/program-example.toml)"
+    )
+    apply.add_argument("file", help="the program file")
+    apply.add_argument(
+        "--dry-run", action="store_true", help="show what would change without writing anything"
+    )
     program.set_defaults(handler=cmd_program)
 
     invite = sub.add_parser("invite", help="print an invite link (or revoke one)")

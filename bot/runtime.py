@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.config import Settings
-from bot.db.engine import SessionFactory
+from bot.db.engine import SessionFactory, create_engine, create_session_factory
+from bot.secret import load_or_create
+
+log = logging.getLogger(__name__)
 
 
 def utc_now() -> datetime:
@@ -31,3 +36,23 @@ class Runtime:
         """One unit of work: committed when the block ends, rolled back entirely if it raises."""
         async with self.sessions.begin() as session:
             yield session
+
+
+def create_runtime(settings: Settings) -> Runtime:
+    engine = create_engine(settings.database_url)
+    secret_file = settings.secret_file
+    if not secret_file.is_absolute() and settings.is_sqlite:
+        # Keep the generated secret beside the embedded database, wherever it lives.
+        db_path = settings.database_url.split(":///", 1)[-1]
+        secret_file = Path(db_path).resolve().parent / secret_file
+    runtime = Runtime(
+        settings=settings,
+        engine=engine,
+        sessions=create_session_factory(engine),
+        secret=load_or_create(settings.secret, secret_file),
+    )
+    if settings.clock_offset_seconds:
+        shift = timedelta(seconds=settings.clock_offset_seconds)
+        runtime.clock = lambda: utc_now() + shift
+        log.warning("BRIDGEBOT_CLOCK_OFFSET_SECONDS is set: the clock runs %s ahead (tests only)", shift)
+    return runtime

@@ -1,5 +1,8 @@
 """`bridgebot sessions ...`: plan, list and cancel sessions, and see who reminders did not reach.
 
+`sessions reminders --program P [--offsets 24h,1h | --default]` shows or sets the reminder
+offsets of every session of a program that has none of its own (``--remind`` on ``add``).
+
 Times are wall-clock readings in ``--zone`` (default: the program's zone). A running bot picks up
 sessions added here within an hour (its wake-up horizon is refreshed hourly) and always before the
 first reminder is due, because start-up and every refresh read the database.
@@ -23,6 +26,13 @@ def _parse_agenda(values: list[str] | None):
             raise CliError(f"--agenda {value!r}: write TITLE:MINUTES, e.g. 'Welcome:10'")
         items.append(AgendaItem(title.strip(), int(minutes)))
     return tuple(items)
+
+
+def _offset_text(offset) -> str:
+    minutes = int(offset.total_seconds()) // 60
+    if minutes % (24 * 60) == 0:
+        return f"{minutes // (24 * 60)}d"
+    return f"{minutes // 60}h" if minutes % 60 == 0 else f"{minutes}m"
 
 
 def cmd_sessions(settings, args: argparse.Namespace) -> int:
@@ -100,6 +110,39 @@ def cmd_sessions(settings, args: argparse.Namespace) -> int:
 
         changed = _in_db(settings, cancel)
         print(f"cancelled {changed.after.id}\t{changed.after.title}")
+    elif args.sessions_command == "reminders":
+        from bot.services import programs
+
+        if args.offsets is not None and args.default:
+            raise CliError("give --offsets or --default, not both")
+
+        async def reminders(db: Any) -> Any:
+            program = await programs.find(db, args.program)
+            if args.offsets is None and not args.default:
+                return await sessions_service.program_reminders(db, program.id)
+            offsets = (
+                None if args.default else sessions_service.parse_reminder_offsets(args.offsets)
+            )
+            return await sessions_service.set_program_reminders(
+                db,
+                program_id=program.id,
+                actor_id=None,
+                admin_ids=(),
+                offsets=offsets,
+                now=_now(),
+            )
+
+        result = _in_db(settings, reminders)
+        shown = ",".join(_offset_text(o) for o in result.offsets)
+        print(
+            f"{result.program_id}\t{result.program_name}\treminders: {shown}"
+            + (" (default)" if result.is_default else "")
+        )
+        if args.offsets is not None or args.default:
+            print(
+                f"re-planned {result.replanned} upcoming session(s); "
+                f"{result.own} keep their own offsets; reminders already sent are not sent again"
+            )
     elif args.sessions_command == "unreached":
         from sqlalchemy import select
 
@@ -143,6 +186,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     lst.add_argument("--group", type=int, required=True)
     cancel = sub.add_parser("cancel", help="cancel an upcoming session")
     cancel.add_argument("session", type=int)
+    reminders = sub.add_parser(
+        "reminders",
+        help="show or set a program's reminder offsets (sessions without their own follow them)",
+    )
+    reminders.add_argument("--program", required=True, help="program id or name")
+    reminders.add_argument("--offsets", help="comma-separated, e.g. 24h,1h or 2d,3h,15m")
+    reminders.add_argument(
+        "--default", action="store_true", help="back to the defaults (24h and 1h)"
+    )
     unreached = sub.add_parser("unreached", help="members a session's messages did not reach")
     unreached.add_argument("session", type=int)
     sessions.set_defaults(handler=cmd_sessions)

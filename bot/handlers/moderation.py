@@ -37,6 +37,7 @@ from bot.domain.conduct import (
 from bot.domain.durations import DurationUnit, format_duration_parts, parse_duration
 from bot.handler_groups import GROUP_COMMANDS, GROUP_FILTERS
 from bot.handlers import moderation_ops as ops
+from bot.handlers import moderation_rules
 from bot.handlers.callbacks import Payload, sign
 from bot.handlers.common import identity, reply
 from bot.handlers.group_post import render_blocks
@@ -228,8 +229,9 @@ def person_line(decision: Decision, *, show_excerpt: bool = True) -> str:
     return text
 
 
-def rule_text(violation: Violation) -> str:
-    """The rule as the person reads it: quoted, in their language."""
+def rule_text(violation: Violation, limit: int | None = None) -> str:
+    """The rule as the person reads it: quoted, in their language (``limit``: the flood limit in
+    force, which the violation's own count exceeds)."""
     if violation.rule == Rule.BLOCKED_TERM:
         return _(
             "Respect people even when you disagree with them: no insults, slurs, dehumanising words or threats, in any language."
@@ -243,7 +245,7 @@ def rule_text(violation: Violation) -> str:
     if violation.rule == Rule.FLOOD:
         return _(
             "No flooding: at most {count} messages in {seconds} seconds.",
-            count=max(count - 1, 1),
+            count=limit if limit is not None else max(count - 1, 1),
             seconds=seconds,
         )
     return _(
@@ -415,6 +417,15 @@ def invalidate(context: BridgeContext, chat_id: int) -> None:
     context.bot_data.get(CACHE_KEY, {}).pop(chat_id, None)
 
 
+def invalidate_program(context: BridgeContext, program_id: int) -> None:
+    """The program's rules changed: every cached group of it reloads on its next message. The
+    entries are marked stale rather than dropped, so flood counters survive the reload."""
+    cache: dict[int, tuple[float, GroupConduct | None]] = context.bot_data.get(CACHE_KEY, {})
+    for chat_id, (_loaded, conduct) in list(cache.items()):
+        if conduct is not None and conduct.group.program_id == program_id:
+            cache[chat_id] = (float("-inf"), conduct)
+
+
 async def conduct_for(context: BridgeContext, chat_id: int) -> GroupConduct | None:
     cache: dict[int, tuple[float, GroupConduct | None]] = context.bot_data.setdefault(CACHE_KEY, {})
     now = time.monotonic()
@@ -578,7 +589,7 @@ async def enforce(
     def render() -> tuple[str, InlineKeyboardMarkup | None]:
         lines = [
             _("Your message in {group} was removed because it broke this rule:", group=group.name),
-            "«" + rule_text(violation) + "»",
+            "«" + rule_text(violation, conduct.compiled.rules.person_limit.count) + "»",
         ]
         if quote:
             lines.append(_("What was found: «{quote}»", quote=quote))
@@ -1457,16 +1468,12 @@ async def on_private_text(update: Update, context: BridgeContext) -> bool:
         action_id = data.pop(AWAIT_APPEAL)
         await _file_appeal(update, context, action_id, message.text or "")
         return True
-    return False
+    return await moderation_rules.on_private_text(update, context)
 
 
 # ---- /settings -----------------------------------------------------------------------------------------
 
-_LINK_LABELS = {
-    "allow": N_("allowed"),
-    "deny": N_("not allowed"),
-    "allowlist": N_("only allowed sites"),
-}
+_LINK_LABELS = moderation_rules.LINK_LABELS
 
 
 def _on_off(value: bool) -> str:
@@ -1493,6 +1500,7 @@ def _settings_view(
         seconds=settings["raid_seconds"],
     )
     links = _("Links: {policy}", policy=_label(_LINK_LABELS, settings["link_policy"]))
+    allowlist = settings["link_policy"] == "allowlist"
     forwards = _(
         "Forwards: {state}",
         state=_("allowed") if settings["forwards_allowed"] else _("not allowed"),
@@ -1505,6 +1513,7 @@ def _settings_view(
             flood,
             raid,
             links,
+            *([moderation_rules.domains_line(settings)] if allowlist else []),
             forwards,
             _(
                 "Languages: {languages}",
@@ -1525,6 +1534,7 @@ def _settings_view(
         button(flood, "flood"),
         button(raid, "raid"),
         button(links, "link_policy"),
+        *([[moderation_rules.domains_button(context, moderator_id)]] if allowlist else []),
         button(forwards, "forwards_allowed"),
     ]
     rows.append(
@@ -1598,6 +1608,7 @@ BUTTONS: dict[str, ButtonHandler] = {
     REPORT: on_report_button,
     SETTING: on_settings_button,
     LANGUAGE: on_settings_button,
+    **moderation_rules.BUTTONS,
 }
 
 
@@ -1635,12 +1646,19 @@ def build_handlers() -> list[tuple[int, BaseHandler]]:
         (GROUP_COMMANDS, CommandHandler(name, callback, filters=groups & new_only))
         for name, callback in group_commands.items()
     ]
-    handlers.append(
+    private = filters.ChatType.PRIVATE
+    handlers += [
+        (GROUP_COMMANDS, CommandHandler("appeal", appeal_command, filters=private & new_only)),
         (
             GROUP_COMMANDS,
-            CommandHandler("appeal", appeal_command, filters=filters.ChatType.PRIVATE & new_only),
-        )
-    )
+            CommandHandler("conduct", moderation_rules.conduct_command, filters=private & new_only),
+        ),
+        # A .txt list of blocked terms answering /conduct's question (nothing else takes files).
+        (
+            GROUP_COMMANDS,
+            MessageHandler(private & new_only & filters.Document.ALL, moderation_rules.on_document),
+        ),
+    ]
     return handlers
 
 

@@ -68,6 +68,37 @@ ERROR_MESSAGES: dict[str, str] = {
     "empty_term": N_("The blocked term on line {line} ({language}) is empty once folded."),
     "term_too_short": N_("The blocked term {term} on line {line} ({language}) is too short."),
     "unknown_language": N_("There is no blocked-term list for the language {language}."),
+    # Editing a program's rule set (/conduct, `bridgebot rules`) and a group's allowed sites.
+    "bad_setting_value": N_("The value of the setting {setting} has the wrong type."),
+    "expiry_whole_days": N_(
+        "Warnings count for whole days: send for example 30d or 4w, from 1 day to {maximum} days."
+    ),
+    "bad_rate": N_(
+        "I can't read the limit {text}. Write it as messages/seconds, for example 5/10s."
+    ),
+    "rate_out_of_range": N_(
+        "A limit must be between 1 and {max_count} messages within 1 to {max_seconds} seconds."
+    ),
+    "bad_link_mode": N_("The link policy must be allow, deny or allowlist."),
+    "bad_switch": N_("Please answer yes or no."),
+    "too_many_domains": N_("At most {limit} allowed sites, please."),
+    "term_too_long": N_(
+        "The blocked term on line {line} is too long; a term can have at most {limit} characters."
+    ),
+    "too_many_terms": N_(
+        "A program can have at most {limit} blocked terms of its own in one language."
+    ),
+    "no_terms": N_("Name at least one term, for example: add ru term1, term2"),
+    "bad_terms_command": N_(
+        "Start with add, remove or list and the language code, for example: add ru term1, term2"
+    ),
+    "terms_file_unreadable": N_(
+        "I can only read a plain-text .txt file in UTF-8 of at most {limit} KB, one term per line."
+    ),
+    "terms_file_caption": N_(
+        "Write the language code as the file's caption, for example ru (or remove ru to remove "
+        "the terms)."
+    ),
 }
 
 # Commands this part adds to /help and to the command menus: (command, N_(short description)).
@@ -87,7 +118,9 @@ MODERATOR_COMMANDS: tuple[tuple[str, str], ...] = (
     ("modlog", N_("recent moderation actions (sent privately)")),
     ("settings", N_("the group's filters, flood limits, links and languages")),
 )  # shown to moderators
-ORGANIZER_COMMANDS: tuple[tuple[str, str], ...] = ()  # private chat, organizers
+ORGANIZER_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("conduct", N_("edit the program's conduct rules")),
+)  # private chat, organizers
 GROUP_COMMANDS: tuple[tuple[str, str], ...] = (
     ("rules", N_("the code of conduct")),
     ("report", N_("reply to a message to report it to the moderators")),

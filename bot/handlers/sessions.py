@@ -7,9 +7,10 @@ import functools
 import io
 import logging
 import re
+import secrets
 import time
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
@@ -41,7 +42,7 @@ from bot.domain.scheduling import (
 from bot.handler_groups import GROUP_COMMANDS, GROUP_OBSERVERS
 from bot.handlers import sessions_render as render
 from bot.handlers.callbacks import Payload, sign
-from bot.handlers.common import identity, reply
+from bot.handlers.common import answer_once, identity, reply
 from bot.handlers.errors import error_text
 from bot.handlers.group_post import render_blocks
 from bot.handlers.pickers import rows
@@ -57,7 +58,15 @@ from bot.i18n import (
 from bot.jobs import notifier
 from bot.jobs import sessions as session_jobs
 from bot.jobs.notifier import Message
-from bot.services import findtime, group_lookup, participation, people, schedule_view
+from bot.services import (
+    access,
+    findtime,
+    group_lookup,
+    participation,
+    people,
+    programs,
+    schedule_view,
+)
 from bot.services import sessions as sessions_service
 from bot.services.group_lookup import GroupView
 from bot.services.sessions import Changed, Created, Recipient, SessionError
@@ -66,11 +75,15 @@ log = logging.getLogger(__name__)
 
 # Callback actions (signed; capital S so they never meet profile's sl/sc/sz).
 NEW_GROUP, NEW_AGENDA_NONE, NEW_REPEAT = "Sng", "Sna", "Snr"
+NEW_CONFIRM, NEW_CANCEL = "Snc", "Snx"
+REM_PROGRAM, REM_DEFAULT, REM_KEEP = "Srp", "Srd", "Srk"
 HAND_NEXT = "Shn"
 FT_ANSWER, FT_CONFIRM, FT_REFRESH = "Sfa", "Sfc", "Sfr"
 
-GROUP, WHEN, LENGTH, TITLE, AGENDA, REPEAT, REPEAT_END = range(7)
+GROUP, WHEN, LENGTH, TITLE, AGENDA, REPEAT, REPEAT_END, CONFIRM = range(8)
 DRAFT = "newsession"
+# Nonces of drafts already confirmed or cancelled, so a second press is answered politely.
+DRAFTS_DONE = "newsession_done"
 
 
 # ---- errors in the reader's terms ----------------------------------------------------------------------
@@ -365,7 +378,7 @@ async def ns_repeat_text(update: Update, context: BridgeContext) -> int:
 async def _chose_repeat(update: Update, context: BridgeContext, weeks: int) -> int:
     _draft(context)["weeks"] = weeks
     if weeks == 0:
-        return await _create_from_draft(update, context, None)
+        return await _show_summary(update, context, None)
     await reply(
         update,
         _(
@@ -399,16 +412,19 @@ async def ns_repeat_end(update: Update, context: BridgeContext) -> int:
     except BridgeError as error:
         await _say_error(update, context, error)
         return REPEAT_END
-    return await _create_from_draft(update, context, recurrence)
+    return await _show_summary(update, context, recurrence)
 
 
-async def _create_from_draft(
-    update: Update, context: BridgeContext, recurrence: Recurrence | None
-) -> int:
-    user = update.effective_user
-    assert user is not None
-    data = _draft(context)
-    draft = SessionDraft(
+def _session_draft(data: dict) -> SessionDraft:
+    repeat = data.get("recurrence")
+    recurrence = None
+    if repeat is not None:
+        recurrence = Recurrence(
+            freq_weeks=repeat["weeks"],
+            count=repeat["count"],
+            until_local_date=date.fromisoformat(repeat["until"]) if repeat["until"] else None,
+        )
+    return SessionDraft(
         title=data["title"],
         start_local=datetime.fromisoformat(data["start_local"]),
         zone=data["zone"],
@@ -416,7 +432,162 @@ async def _create_from_draft(
         agenda=tuple(AgendaItem(t, m) for t, m in data.get("agenda", [])),
         recurrence=recurrence,
     )
+
+
+async def _refused(
+    update: Update, context: BridgeContext, error: BridgeError, recurrence: Recurrence | None
+) -> int | None:
+    """The state to go on in after a draft was refused, or None when the error is not about it."""
+    if recurrence is not None and error.code in (
+        SchedulingErrorCode.END_BEFORE_START,
+        SchedulingErrorCode.TOO_MANY_OCCURRENCES,
+    ):
+        await _say_error(update, context, error)
+        return REPEAT_END
+    if error.code in (SchedulingErrorCode.OVERLAP, SchedulingErrorCode.IN_PAST):
+        context.user_data.pop(DRAFT, None)
+        await _say_error(
+            update, context, error, _("Nothing was created. Send /newsession to try again.")
+        )
+        return ConversationHandler.END
+    return None
+
+
+async def _show_summary(
+    update: Update, context: BridgeContext, recurrence: Recurrence | None
+) -> int:
+    """Check the whole draft (nothing is written) and show it with Confirm / Cancel."""
+    user = update.effective_user
+    assert user is not None
+    data = _draft(context)
+    data["recurrence"] = (
+        None
+        if recurrence is None
+        else {
+            "weeks": recurrence.freq_weeks,
+            "count": recurrence.count,
+            "until": recurrence.until_local_date.isoformat()
+            if recurrence.until_local_date
+            else None,
+        }
+    )
+    draft = _session_draft(data)
     try:
+        async with context.db() as db:
+            planned = await sessions_service.preview(
+                db,
+                group_id=data["group_id"],
+                actor_id=user.id,
+                admin_ids=context.settings.admin_ids,
+                draft=draft,
+                now=context.clock(),
+            )
+    except BridgeError as error:
+        state = await _refused(update, context, error, recurrence)
+        if state is None:
+            raise
+        return state
+    nonce = secrets.token_hex(4)
+    data["nonce"] = nonce
+    secret = context.runtime.secret
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    _("Confirm"), callback_data=sign(secret, user.id, NEW_CONFIRM, nonce)
+                ),
+                InlineKeyboardButton(
+                    _("Cancel"), callback_data=sign(secret, user.id, NEW_CANCEL, nonce)
+                ),
+            ]
+        ]
+    )
+    await reply(
+        update,
+        render.draft_summary(
+            group_name=planned.group.name,
+            title=draft.title.strip(),
+            zone=planned.zone,
+            occurrences=planned.occurrences,
+            requested=draft.start_local,
+            duration=draft.duration,
+            agenda=data.get("agenda", []),
+            weeks=data.get("weeks", 0),
+        ),
+        reply_markup=keyboard,
+    )
+    return CONFIRM
+
+
+def _take_draft(context: BridgeContext, nonce: str) -> dict | None:
+    """Claim the draft a Confirm/Cancel button belongs to (synchronously: a second press of either
+    button, even one handled concurrently, finds nothing to claim)."""
+    data = context.user_data.get(DRAFT)
+    if data is None or data.get("nonce") != nonce:
+        return None
+    context.user_data.pop(DRAFT, None)
+    done = context.user_data.setdefault(DRAFTS_DONE, {})
+    done[nonce] = "pending"
+    while len(done) > 20:
+        done.pop(next(iter(done)))
+    return data
+
+
+async def _already_handled(update: Update, context: BridgeContext, nonce: str) -> None:
+    outcome = context.user_data.get(DRAFTS_DONE, {}).get(nonce)
+    if outcome == "created":
+        text = _("This session has already been created. /sessions lists it.")
+    elif outcome == "cancelled":
+        text = _("This draft was cancelled; nothing was created. Send /newsession to start again.")
+    elif outcome == "pending":
+        text = _("Already on it: the session is being created.")
+    else:
+        text = _("This button has expired. Please use the latest message.")
+    await reply(update, text, alert=True)
+
+
+async def ns_confirm(update: Update, context: BridgeContext) -> int:
+    payload = _verified(update, context)
+    if payload is None or payload.action != NEW_CONFIRM:
+        await _expired(update)
+        return CONFIRM
+    nonce = payload.arg(0)
+    data = _take_draft(context, nonce)
+    if data is None:
+        await _already_handled(update, context, nonce)
+        return ConversationHandler.END
+    return await _create_from_draft(update, context, data, nonce)
+
+
+async def ns_cancel_button(update: Update, context: BridgeContext) -> int:
+    payload = _verified(update, context)
+    if payload is None or payload.action != NEW_CANCEL:
+        await _expired(update)
+        return CONFIRM
+    nonce = payload.arg(0)
+    if _take_draft(context, nonce) is None:
+        await _already_handled(update, context, nonce)
+        return ConversationHandler.END
+    context.user_data[DRAFTS_DONE][nonce] = "cancelled"
+    query = update.callback_query
+    assert query is not None
+    await reply(update, _("Cancelled; no session was created."))
+    await query.edit_message_reply_markup(reply_markup=None)
+    return ConversationHandler.END
+
+
+async def on_stale_draft_button(update: Update, context: BridgeContext, payload: Payload) -> None:
+    """Confirm/Cancel pressed after the conversation ended (a double click, an old summary)."""
+    await _already_handled(update, context, payload.arg(0))
+
+
+async def _create_from_draft(update: Update, context: BridgeContext, data: dict, nonce: str) -> int:
+    user = update.effective_user
+    query = update.callback_query
+    assert user is not None and query is not None
+    done = context.user_data.setdefault(DRAFTS_DONE, {})
+    try:
+        draft = _session_draft(data)
         async with context.db() as db:
             created = await sessions_service.create(
                 db,
@@ -427,20 +598,21 @@ async def _create_from_draft(
                 now=context.clock(),
             )
     except BridgeError as error:
-        if recurrence is not None and error.code in (
-            SchedulingErrorCode.END_BEFORE_START,
-            SchedulingErrorCode.TOO_MANY_OCCURRENCES,
-        ):
-            await _say_error(update, context, error)
-            return REPEAT_END
-        if error.code in (SchedulingErrorCode.OVERLAP, SchedulingErrorCode.IN_PAST):
-            context.user_data.pop(DRAFT, None)
-            await _say_error(
-                update, context, error, _("Nothing was created. Send /newsession to try again.")
-            )
-            return ConversationHandler.END
+        # Something changed since the summary (time passed, another session took the slot).
+        done.pop(nonce, None)
+        await query.edit_message_reply_markup(reply_markup=None)
+        await _say_error(
+            update, context, error, _("Nothing was created. Send /newsession to try again.")
+        )
+        return ConversationHandler.END
+    except BaseException:
+        # A database or network failure: nothing was stored; the same Confirm can be pressed again.
+        done.pop(nonce, None)
+        context.user_data[DRAFT] = data
         raise
-    context.user_data.pop(DRAFT, None)
+    done[nonce] = "created"
+    await answer_once(query)
+    await query.edit_message_reply_markup(reply_markup=None)
     await _after_created(update, context, created)
     return ConversationHandler.END
 
@@ -479,7 +651,9 @@ def schedule_zone(name: str):
 
 
 async def ns_cancel(update: Update, context: BridgeContext) -> int:
-    context.user_data.pop(DRAFT, None)
+    data = context.user_data.pop(DRAFT, None)
+    if data and data.get("nonce"):
+        context.user_data.setdefault(DRAFTS_DONE, {})[data["nonce"]] = "cancelled"
     await reply(update, _("Cancelled; no session was created."))
     return ConversationHandler.END
 
@@ -500,6 +674,189 @@ def _verified(update: Update, context: BridgeContext) -> Payload | None:
 
 async def _expired(update: Update) -> None:
     await reply(update, _("This button has expired. Please use the latest message."), alert=True)
+
+
+# ---- /reminders (organizers, private) -------------------------------------------------------------------
+
+AWAIT_REMINDERS = "sessions_reminders_program"
+REMINDERS_PROMPT_TTL = timedelta(hours=1)
+
+
+@translated_errors
+async def reminders_command(update: Update, context: BridgeContext) -> None:
+    """/reminders: an organizer picks a program and types when reminders go out before sessions."""
+    user = update.effective_user
+    assert user is not None
+    admin_ids = context.settings.admin_ids
+    async with context.db() as db:
+        await access.require_organizer(db, user.id, admin_ids)
+        summaries = await programs.list_for(db, user.id, is_admin=user.id in admin_ids)
+    if not summaries:
+        await reply(update, _("You have no programs yet. Create one with /newprogram."))
+        return
+    if len(summaries) == 1:
+        await _ask_reminders(update, context, summaries[0].program.id)
+        return
+    secret = context.runtime.secret
+    buttons = [
+        InlineKeyboardButton(
+            s.program.name[:60], callback_data=sign(secret, user.id, REM_PROGRAM, s.program.id)
+        )
+        for s in summaries[:30]
+    ]
+    await reply(
+        update,
+        _("Set the reminders of which program?"),
+        reply_markup=InlineKeyboardMarkup(rows(buttons, 1)),
+    )
+
+
+async def _ask_reminders(update: Update, context: BridgeContext, program_id: int) -> None:
+    user = update.effective_user
+    assert user is not None
+    async with context.db() as db:
+        await access.require_organizer(db, user.id, context.settings.admin_ids, program_id)
+        current = await sessions_service.program_reminders(db, program_id)
+    context.user_data[AWAIT_REMINDERS] = {
+        "program": program_id,
+        "asked_at": context.clock().isoformat(),
+    }
+    now_text = (
+        _(
+            "Reminders for {program} go out {offsets} before each session (the default).",
+            program=current.program_name,
+            offsets=render.offsets_text(current.offsets),
+        )
+        if current.is_default
+        else _(
+            "Reminders for {program} go out {offsets} before each session.",
+            program=current.program_name,
+            offsets=render.offsets_text(current.offsets),
+        )
+    )
+    secret = context.runtime.secret
+    keyboard = [
+        [
+            InlineKeyboardButton(
+                _("Keep them"), callback_data=sign(secret, user.id, REM_KEEP, program_id)
+            )
+        ]
+    ]
+    if not current.is_default:
+        keyboard.insert(
+            0,
+            [
+                InlineKeyboardButton(
+                    _("Back to the default (24 hours and 1 hour)"),
+                    callback_data=sign(secret, user.id, REM_DEFAULT, program_id),
+                )
+            ],
+        )
+    await reply(
+        update,
+        now_text
+        + "\n"
+        + _(
+            "Send the new times before the start, separated by commas, for example 24h, 1h or "
+            "2d, 3h, 15m (at most {limit}, each between 1 minute and 14 days).",
+            limit=sessions_service.MAX_PROGRAM_REMINDERS,
+        ),
+        reply_markup=InlineKeyboardMarkup(keyboard),
+    )
+
+
+@translated_errors
+async def on_reminders_program(update: Update, context: BridgeContext, payload: Payload) -> None:
+    query = update.callback_query
+    assert query is not None
+    await _ask_reminders(update, context, int(payload.arg(0)))
+    await query.edit_message_reply_markup(reply_markup=None)
+
+
+def _pending_reminders(context: BridgeContext) -> int | None:
+    """The program whose reminders this organizer was asked to type, if the question is fresh."""
+    pending = context.user_data.get(AWAIT_REMINDERS) if context.user_data is not None else None
+    if not pending:
+        return None
+    if context.clock() - datetime.fromisoformat(pending["asked_at"]) > REMINDERS_PROMPT_TTL:
+        context.user_data.pop(AWAIT_REMINDERS, None)
+        return None
+    return int(pending["program"])
+
+
+async def _set_reminders(
+    update: Update, context: BridgeContext, program_id: int, offsets: tuple[timedelta, ...] | None
+) -> None:
+    user = update.effective_user
+    assert user is not None
+    async with context.db() as db:
+        result = await sessions_service.set_program_reminders(
+            db,
+            program_id=program_id,
+            actor_id=user.id,
+            admin_ids=context.settings.admin_ids,
+            offsets=offsets,
+            now=context.clock(),
+        )
+    context.user_data.pop(AWAIT_REMINDERS, None)
+    lines = [
+        _(
+            "Saved: reminders for {program} now go out {offsets} before each session.",
+            program=result.program_name,
+            offsets=render.offsets_text(result.offsets),
+        ),
+        ngettext(
+            "{n} upcoming session follows the new times; reminders already sent are not sent again.",
+            "{n} upcoming sessions follow the new times; reminders already sent are not sent again.",
+            result.replanned,
+        ),
+    ]
+    if result.own:
+        lines.append(
+            ngettext(
+                "{n} session has reminder times of its own and keeps them.",
+                "{n} sessions have reminder times of their own and keep them.",
+                result.own,
+            )
+        )
+    await reply(update, "\n".join(lines))
+    await session_jobs.plan_wakeups(context.application, context.clock())
+
+
+@translated_errors
+async def on_reminders_default(update: Update, context: BridgeContext, payload: Payload) -> None:
+    query = update.callback_query
+    assert query is not None
+    await _set_reminders(update, context, int(payload.arg(0)), None)
+    await query.edit_message_reply_markup(reply_markup=None)
+
+
+async def on_reminders_keep(update: Update, context: BridgeContext, payload: Payload) -> None:
+    query = update.callback_query
+    assert query is not None
+    context.user_data.pop(AWAIT_REMINDERS, None)
+    await reply(update, _("Nothing changed."))
+    await query.edit_message_reply_markup(reply_markup=None)
+
+
+async def on_private_text(update: Update, context: BridgeContext) -> bool:
+    """Typed reminder offsets after /reminders; False for anything else."""
+    message = update.effective_message
+    if message is None:
+        return False
+    program_id = _pending_reminders(context)
+    if program_id is None:
+        return False
+    try:
+        offsets = sessions_service.parse_reminder_offsets(message.text or "")
+        await _set_reminders(update, context, program_id, offsets)
+    except BridgeError as error:
+        if isinstance(error, NotAllowed):
+            context.user_data.pop(AWAIT_REMINDERS, None)
+            await _say_error(update, context, error)
+        else:
+            await _say_error(update, context, error, _("Please send the times again."))
+    return True
 
 
 # ---- announcing to members -----------------------------------------------------------------------------
@@ -1230,6 +1587,11 @@ async def count_reaction(update: Update, context: BridgeContext) -> None:
 # ---- wiring --------------------------------------------------------------------------------------------
 
 BUTTONS: dict[str, ButtonHandler] = {
+    REM_PROGRAM: on_reminders_program,
+    REM_DEFAULT: on_reminders_default,
+    REM_KEEP: on_reminders_keep,
+    NEW_CONFIRM: on_stale_draft_button,
+    NEW_CANCEL: on_stale_draft_button,
     HAND_NEXT: on_hand_next,
     FT_ANSWER: on_findtime_answer,
     FT_CONFIRM: on_findtime_confirm,
@@ -1259,6 +1621,10 @@ def build_handlers() -> list[tuple[int, BaseHandler]]:
                 CallbackQueryHandler(ns_repeat_button, pattern=rf"^{NEW_REPEAT}\|"),
             ],
             REPEAT_END: [MessageHandler(TEXT, ns_repeat_end)],
+            CONFIRM: [
+                CallbackQueryHandler(ns_confirm, pattern=rf"^{NEW_CONFIRM}\|"),
+                CallbackQueryHandler(ns_cancel_button, pattern=rf"^{NEW_CANCEL}\|"),
+            ],
         },
         fallbacks=[
             CommandHandler("cancel", ns_cancel),
@@ -1270,6 +1636,7 @@ def build_handlers() -> list[tuple[int, BaseHandler]]:
     return [
         (GROUP_COMMANDS, conversation),
         (GROUP_COMMANDS, CommandHandler("sessions", sessions_command, filters=PRIVATE)),
+        (GROUP_COMMANDS, CommandHandler("reminders", reminders_command, filters=PRIVATE)),
         (GROUP_COMMANDS, CommandHandler("reschedule", reschedule_command, filters=PRIVATE)),
         (GROUP_COMMANDS, CommandHandler("editsession", edit_command, filters=PRIVATE)),
         (GROUP_COMMANDS, CommandHandler("cancelsession", cancel_command, filters=PRIVATE)),
@@ -1292,4 +1659,4 @@ def build_handlers() -> list[tuple[int, BaseHandler]]:
     ]
 
 
-__all__ = ["BUTTONS", "build_handlers"]
+__all__ = ["BUTTONS", "build_handlers", "on_private_text"]

@@ -4,10 +4,22 @@ session jobs (which call these inside ``use_locale`` / ``render_blocks``)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
+from babel.lists import format_list
+
+from bot.domain.scheduling import Occurrence
 from bot.domain.scheduling.zones import ZoneLocalTime
-from bot.i18n import _, format_datetime, format_number, format_time, format_zone, ngettext
+from bot.i18n import (
+    _,
+    current_locale,
+    format_date,
+    format_datetime,
+    format_number,
+    format_time,
+    format_zone,
+    ngettext,
+)
 from bot.services.participation import Balance
 from bot.services.sessions import Recipient, SessionView
 
@@ -85,6 +97,79 @@ def relative(start: datetime, now: datetime) -> str:
     if minutes >= 60 and minutes % 60 == 0:
         return ngettext("in {n} hour", "in {n} hours", minutes // 60)
     return ngettext("in {n} minute", "in {n} minutes", minutes)
+
+
+def requested_time(local: datetime) -> str:
+    """A wall-clock reading as typed (it may not exist in its zone, e.g. on a DST-gap night)."""
+    return format_time(datetime.combine(local.date(), local.time(), tzinfo=UTC), "UTC")
+
+
+def offsets_text(offsets: Sequence[timedelta]) -> str:
+    """ "24 hours and 1 hour" in the reader's language (Babel's list pattern)."""
+    return format_list([duration_text(o) for o in offsets], locale=current_locale())
+
+
+def draft_summary(
+    *,
+    group_name: str,
+    title: str,
+    zone: str,
+    occurrences: Sequence[Occurrence],
+    requested: datetime,
+    duration: timedelta,
+    agenda: Sequence[tuple[str, int]],
+    weeks: int,
+) -> str:
+    """What /newsession is about to create, in the creator's language and zone, before Confirm."""
+    first = occurrences[0]
+    lines = [
+        _("Please check the new session for {group}:", group=group_name),
+        _("Title: {title}", title=title),
+        _("Starts: {when}", when=when(first.start_utc, zone)),
+        _("Length: {length}", length=duration_text(duration)),
+    ]
+    if agenda:
+        lines.append(_("Agenda:"))
+        lines += [
+            _(
+                "• {position}. {title} ({minutes})",
+                position=i,
+                title=item_title,
+                minutes=ngettext("{n} minute", "{n} minutes", minutes),
+            )
+            for i, (item_title, minutes) in enumerate(agenda, start=1)
+        ]
+    else:
+        lines.append(_("Agenda: none"))
+    if weeks == 0:
+        lines.append(_("Repeats: no, this is a single session."))
+    else:
+        every = (
+            _("every week") if weeks == 1 else ngettext("every {n} week", "every {n} weeks", weeks)
+        )
+        lines.append(
+            ngettext(
+                "Repeats {every}: {n} session in all, the last on {last}.",
+                "Repeats {every}: {n} sessions in all, the last on {last}.",
+                len(occurrences),
+                every=every,
+                last=when(occurrences[-1].start_utc, zone),
+            )
+        )
+    for moved in occurrences:
+        if moved.adjusted:
+            lines.append(
+                _(
+                    "Note: on {day} the clocks change and {time} does not exist there; that session "
+                    "starts at {when}.",
+                    day=format_date(moved.local_start.date()),
+                    time=requested_time(requested),
+                    when=when(moved.start_utc, zone),
+                )
+            )
+    lines.append("")
+    lines.append(_("Nothing is saved until you tap Confirm."))
+    return "\n".join(lines)
 
 
 # ---- to one person -------------------------------------------------------------------------------------

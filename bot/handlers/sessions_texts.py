@@ -60,6 +60,8 @@ ERROR_MESSAGES: dict[str, str] = {
     "bad_reminder_offset": N_(
         "Reminders can be sent between 1 minute and 14 days before a session."
     ),
+    "no_reminder_offsets": N_("Send at least one time before the start, for example 24h, 1h."),
+    "too_many_reminders": N_("A program can have at most {limit} reminders before each session."),
     # a session's state
     "session_ended": N_("That session has already ended and can no longer be changed."),
     "session_running": N_(
@@ -100,6 +102,7 @@ MODERATOR_COMMANDS: tuple[tuple[str, str], ...] = (
 ORGANIZER_COMMANDS: tuple[tuple[str, str], ...] = (
     ("newsession", N_("plan a session")),
     ("sessions", N_("sessions you can change")),
+    ("reminders", N_("when reminders go out before sessions")),
 )
 GROUP_COMMANDS: tuple[tuple[str, str], ...] = (
     ("session", N_("the next session in everyone's local time")),

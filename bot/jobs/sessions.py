@@ -328,7 +328,8 @@ async def finish_close(application: Application, session: SessionView, report: D
 
 
 def _wave_key(kind: str, session_id: int) -> str:
-    return delivery_key(f"{kind}_wave", session_id, None)
+    # One formula with the service that re-plans reminders when a program's offsets change.
+    return sessions_service.reminder_wave_key(kind, session_id)
 
 
 async def _pending_reminders(application: Application, session: SessionView):

@@ -1,8 +1,9 @@
 """The report as one PNG chart, labelled in the reader's language and readable on a phone.
 
 Means with their 95% confidence intervals, one bar per item; an item whose answers are hidden gets
-no bar, only the word for "hidden". Matplotlib (Agg backend) draws it; it does no bidirectional
-layout, so right-to-left labels are put into visual order here first.
+no bar, only the word for "hidden". Matplotlib (Agg backend) draws it; it neither shapes Arabic nor
+does bidirectional layout, so right-to-left labels are shaped and put into visual order here first
+(``visual``).
 """
 
 from __future__ import annotations
@@ -11,7 +12,13 @@ import io
 import textwrap
 import unicodedata
 
+import arabic_reshaper
 import matplotlib
+
+try:  # the reference algorithm: it also mirrors brackets in right-to-left runs (rule L4)
+    from bidi.algorithm import get_display as _bidi_display
+except ImportError:  # a python-bidi without it: the Rust implementation (no mirroring)
+    from bidi import get_display as _bidi_display
 
 matplotlib.use("Agg")
 
@@ -26,24 +33,30 @@ WIDTH_INCHES = 6.0  # at 180 dpi: 1,080 pixels, a phone screen's width
 DPI = 180
 
 
-def visual(text: str) -> str:
-    """Right-to-left text in visual order for a renderer without bidi support (a simple version
-    of the Unicode algorithm: RTL runs reversed, the run order reversed, LTR runs kept)."""
-    if not is_rtl():
+_ISOLATES = dict.fromkeys(map(ord, "\u2066\u2067\u2068\u2069"))
+
+
+def _classes(text: str) -> set[str]:
+    return {unicodedata.bidirectional(ch) for ch in text}
+
+
+def visual(text: str, locale: str | None = None) -> str:
+    """Right-to-left text as matplotlib must be handed it: Arabic letters shaped into their joined
+    contextual forms (arabic_reshaper), then every line put into visual order by the Unicode
+    bidirectional algorithm (python-bidi), brackets mirrored. Matplotlib does neither, so without
+    this Arabic is drawn as isolated letters in reverse. Text of a left-to-right reader, and text
+    without any right-to-left letter, is returned unchanged (apart from invisible isolate marks)."""
+    if not is_rtl(locale):
         return text
-    runs: list[tuple[bool, str]] = []
-    for ch in text:
-        if ch in "\u2068\u2069":
-            continue
-        direction = unicodedata.bidirectional(ch)
-        rtl = direction in ("R", "AL") or (
-            direction in ("WS", "ON", "CS", "ES", "ET", "") and bool(runs) and runs[-1][0]
-        )
-        if runs and runs[-1][0] == rtl:
-            runs[-1] = (rtl, runs[-1][1] + ch)
-        else:
-            runs.append((rtl, ch))
-    return "".join(chunk[::-1] if rtl else chunk for rtl, chunk in reversed(runs))
+    lines = []
+    for line in text.translate(_ISOLATES).split("\n"):
+        classes = _classes(line)
+        if "AL" in classes:
+            line = arabic_reshaper.reshape(line)
+        if classes & {"R", "AL"}:
+            line = _bidi_display(line, base_dir="R")
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def _wrap(text: str, width: int = 34) -> str:

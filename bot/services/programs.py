@@ -207,3 +207,54 @@ async def grant_organizer(
     )
     await db.flush()
     return True
+
+
+async def update(db: AsyncSession, program_id: int, draft: ProgramDraft) -> ProgramView:
+    """Bring an existing program in line with ``draft`` without removing anything.
+
+    Sides it lacks are added after its own (names compare without case); its languages become the
+    draft's, in the draft's order (the first is the default), followed by any others it had; the
+    time zone is set; the draft's codes of conduct replace those languages' texts, others are kept.
+    The name is not changed (it is how a program file finds the program).
+    """
+    draft = validate_draft(draft)
+    program = await db.scalar(
+        select(Program)
+        .where(Program.id == program_id)
+        .options(
+            selectinload(Program.sides),
+            selectinload(Program.languages),
+            selectinload(Program.conduct_texts),
+        )
+        .execution_options(populate_existing=True)
+    )
+    if program is None:
+        raise NotFound("unknown_program")
+    known = {side.name.casefold() for side in program.sides}
+    position = max((side.position for side in program.sides), default=-1)
+    for name in draft.sides:
+        if name.casefold() not in known:
+            position += 1
+            program.sides.append(Side(name=name, position=position))
+            known.add(name.casefold())
+    current = [lang.locale for lang in program.languages]
+    order = list(draft.languages) + [loc for loc in current if loc not in draft.languages]
+    if order != current:
+        by_locale = {lang.locale: lang for lang in program.languages}
+        # Positions are not unique in the schema, so they can simply be rewritten in place.
+        for index, locale in enumerate(order):
+            row = by_locale.get(locale)
+            if row is None:
+                program.languages.append(ProgramLanguage(locale=locale, position=index))
+            else:
+                row.position = index
+    program.default_locale = draft.languages[0]
+    program.timezone = draft.timezone
+    texts = {row.locale: row for row in program.conduct_texts}
+    for locale, body in (draft.conduct or {}).items():
+        if locale in texts:
+            texts[locale].text = body
+        else:
+            program.conduct_texts.append(ConductText(locale=locale, text=body))
+    await db.flush()
+    return await get(db, program_id)

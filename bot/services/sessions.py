@@ -4,6 +4,7 @@ bot/domain/scheduling and are only applied here."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -15,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from bot.config import SUPPORTED_LOCALES
 from bot.db.models import (
     AgendaItem,
+    Delivery,
     DialogueGroup,
     DialogueSession,
     Enrolment,
@@ -26,16 +28,20 @@ from bot.db.models import (
     SessionSeries,
     Side,
 )
-from bot.domain.errors import BridgeError, NotAllowed, NotFound
+from bot.domain.durations import parse_duration
+from bot.domain.errors import BridgeError, InvalidInput, NotAllowed, NotFound
 from bot.domain.scheduling import (
     DEFAULT_REMINDER_OFFSETS,
+    Occurrence,
     SchedulingError,
     SchedulingErrorCode,
     SessionDraft,
+    delivery_key,
     ensure_cancellable,
     ensure_editable,
     ensure_no_overlap,
     plan_sessions,
+    reminder_plan,
     validate_agenda,
     validate_reminder_offsets,
 )
@@ -45,7 +51,7 @@ from bot.domain.scheduling import (
 from bot.domain.scheduling.errors import minutes_param
 from bot.domain.scheduling.planning import MAX_SESSION_DURATION, MAX_TITLE_LENGTH
 from bot.i18n import normalize_locale
-from bot.services import group_lookup
+from bot.services import access, group_lookup
 from bot.services.group_lookup import GroupView
 
 # scheduled -> open -> closed; or cancelled.
@@ -130,13 +136,17 @@ class Closed:
     not_reached: tuple[str, ...] = field(default=())
 
 
-def view(session: DialogueSession) -> SessionView:
-    minutes = session.reminder_minutes
-    offsets = (
-        tuple(timedelta(minutes=int(m)) for m in minutes)
-        if minutes is not None
-        else DEFAULT_REMINDER_OFFSETS
-    )
+def _offsets(minutes: Sequence[int] | None) -> tuple[timedelta, ...]:
+    if minutes is None:
+        return DEFAULT_REMINDER_OFFSETS
+    return tuple(timedelta(minutes=int(m)) for m in minutes)
+
+
+def view(session: DialogueSession, program_minutes: Sequence[int] | None = None) -> SessionView:
+    """``program_minutes``: the program's reminder offsets, used when the session has none of its
+    own (None for both means the defaults, 24 h and 1 h)."""
+    own = session.reminder_minutes
+    offsets = _offsets(own if own is not None else program_minutes)
     return SessionView(
         id=session.id,
         group_id=session.group_id,
@@ -160,6 +170,29 @@ def _with_agenda():
     return select(DialogueSession).options(selectinload(DialogueSession.agenda))
 
 
+async def _program_minutes(db: AsyncSession, group_ids: Collection[int]) -> dict[int, list | None]:
+    """group id -> its program's reminder minutes (None: the defaults)."""
+    if not group_ids:
+        return {}
+    rows = await db.execute(
+        select(DialogueGroup.id, Program.reminder_minutes)
+        .join(Program, Program.id == DialogueGroup.program_id)
+        .where(DialogueGroup.id.in_(set(group_ids)))
+    )
+    return {group_id: minutes for group_id, minutes in rows.all()}
+
+
+async def _views(db: AsyncSession, sessions: Sequence[DialogueSession]) -> list[SessionView]:
+    """Views of loaded sessions, with their program's reminder offsets where they have none."""
+    need = {s.group_id for s in sessions if s.reminder_minutes is None}
+    minutes = await _program_minutes(db, need)
+    return [view(s, minutes.get(s.group_id)) for s in sessions]
+
+
+async def _view(db: AsyncSession, session: DialogueSession) -> SessionView:
+    return (await _views(db, [session]))[0]
+
+
 async def _load(db: AsyncSession, session_id: int) -> DialogueSession:
     session = await db.scalar(
         _with_agenda()
@@ -172,7 +205,7 @@ async def _load(db: AsyncSession, session_id: int) -> DialogueSession:
 
 
 async def get(db: AsyncSession, session_id: int) -> SessionView:
-    return view(await _load(db, session_id))
+    return await _view(db, await _load(db, session_id))
 
 
 async def _group(db: AsyncSession, group_id: int) -> GroupView:
@@ -260,6 +293,36 @@ def _offset_minutes(offsets: Sequence[timedelta] | None) -> list[int] | None:
         return None
     valid = validate_reminder_offsets(offsets)
     return [int(o.total_seconds()) // 60 for o in valid]
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What ``create`` would store for a draft, checked the same way, with nothing written."""
+
+    group: GroupView
+    zone: str  # canonical IANA name the draft's wall-clock times are read in
+    occurrences: tuple[Occurrence, ...]
+
+    @property
+    def adjusted(self) -> tuple[Occurrence, ...]:
+        return tuple(o for o in self.occurrences if o.adjusted)
+
+
+async def preview(
+    db: AsyncSession,
+    *,
+    group_id: int,
+    actor_id: int | None,
+    admin_ids: Collection[int],
+    draft: SessionDraft,
+    now: datetime,
+) -> Preview:
+    """Check ``draft`` exactly as ``create`` does (rights, plan, clashes) without storing anything."""
+    group = await _group(db, group_id)
+    if actor_id is not None:
+        await require_manager(db, group_id, actor_id, admin_ids)
+    plan = plan_sessions(draft, await _live_spans(db, group_id, now), now)
+    return Preview(group=group, zone=plan.zone, occurrences=plan.occurrences)
 
 
 async def create(
@@ -355,7 +418,7 @@ async def reschedule(
     session = await _editable(db, session_id, actor_id, admin_ids, now)
     if session.status == OPEN:
         raise SchedulingError(SchedulingErrorCode.SESSION_RUNNING, phase="running")
-    before = view(session)
+    before = await _view(db, session)
     plan = plan_sessions(
         SessionDraft(
             title=session.title,
@@ -393,7 +456,7 @@ async def edit(
 ) -> Changed:
     """Rename a session or change its length (a running session may still be extended)."""
     session = await _editable(db, session_id, actor_id, admin_ids, now)
-    before = view(session)
+    before = await _view(db, session)
     if title is not None:
         cleaned = title.strip()
         if not cleaned or len(cleaned) > MAX_TITLE_LENGTH:
@@ -438,13 +501,156 @@ async def cancel(
     if session.status == CLOSED:
         raise SchedulingError(SchedulingErrorCode.SESSION_ENDED, phase="ended")
     ensure_cancellable(session.starts_at, session.ends_at, now, session.status == CANCELLED)
-    before = view(session)
+    before = await _view(db, session)
     session.status = CANCELLED
     session.sequence += 1
     session.updated_at = now
     await db.flush()
     return Changed(
         group=await _group(db, session.group_id), before=before, after=await get(db, session.id)
+    )
+
+
+# ---- reminder offsets of a program ---------------------------------------------------------------------
+
+MAX_PROGRAM_REMINDERS = 5
+_OFFSET_SPLIT = re.compile(r"[\s,;、،]+")
+
+
+def reminder_wave_key(kind: str, session_id: int) -> str:
+    """The delivery key recording that one reminder wave of a session was sent (or skipped)."""
+    return delivery_key(f"{kind}_wave", session_id, None)
+
+
+def parse_reminder_offsets(text: str) -> tuple[timedelta, ...]:
+    """ "24h, 1h" -> (24 h, 1 h), checked and longest first. Raises the duration errors for a part
+    that is not a duration, ``bad_reminder_offset`` for one out of range, ``no_reminder_offsets``
+    for nothing at all and ``too_many_reminders`` beyond MAX_PROGRAM_REMINDERS."""
+    parts = [p for p in _OFFSET_SPLIT.split(text.strip()) if p]
+    if not parts:
+        raise InvalidInput("no_reminder_offsets")
+    return _checked_offsets([parse_duration(p) for p in parts])
+
+
+def _checked_offsets(offsets: Sequence[timedelta]) -> tuple[timedelta, ...]:
+    valid = validate_reminder_offsets(offsets)
+    if not valid:
+        raise InvalidInput("no_reminder_offsets")
+    if len(valid) > MAX_PROGRAM_REMINDERS:
+        raise InvalidInput("too_many_reminders", limit=MAX_PROGRAM_REMINDERS)
+    return valid
+
+
+@dataclass(frozen=True)
+class ProgramReminders:
+    program_id: int
+    program_name: str
+    offsets: tuple[timedelta, ...]  # longest first
+    is_default: bool
+    replanned: int = 0  # upcoming sessions whose reminders follow the new offsets
+    own: int = 0  # upcoming sessions that keep offsets of their own
+
+
+async def _program(db: AsyncSession, program_id: int) -> Program:
+    program = await db.get(Program, program_id, populate_existing=True)
+    if program is None:
+        raise NotFound("unknown_program", ref=program_id)
+    return program
+
+
+async def program_reminders(db: AsyncSession, program_id: int) -> ProgramReminders:
+    program = await _program(db, program_id)
+    return ProgramReminders(
+        program_id=program.id,
+        program_name=program.name,
+        offsets=_offsets(program.reminder_minutes),
+        is_default=program.reminder_minutes is None,
+    )
+
+
+def _replanned_at(
+    session: DialogueSession,
+    old: Sequence[timedelta],
+    new: Sequence[timedelta],
+    done: set[str],
+    now: datetime,
+) -> datetime:
+    """When the session's reminders count as planned from, after its offsets changed at ``now``.
+
+    A reminder of the new plan that would have fallen due before ``now`` is not owed (people would
+    get a late "starts in 2 days" after "starts in 1 day"); but a reminder that both plans share and
+    that is due yet unsent (the bot is catching up) stays owed.
+    """
+    since = session.planned_at or session.created_at
+    keep_from = now
+    for plan in reminder_plan(session.starts_at, since, old):
+        if (
+            plan.offset in new
+            and plan.due_utc < keep_from
+            and reminder_wave_key(plan.kind, session.id) not in done
+        ):
+            keep_from = plan.due_utc
+    return max(since, keep_from)
+
+
+async def set_program_reminders(
+    db: AsyncSession,
+    *,
+    program_id: int,
+    actor_id: int | None,
+    admin_ids: Collection[int],
+    offsets: Sequence[timedelta] | None,
+    now: datetime,
+) -> ProgramReminders:
+    """Set (``None``: back to the defaults) the reminder offsets of every session of the program
+    without its own, and re-plan the upcoming ones. A reminder already sent keeps its delivery key
+    and is never sent again; new reminders that would already be due are not owed."""
+    if actor_id is not None:
+        await access.require_organizer(db, actor_id, admin_ids, program_id)
+    program = await _program(db, program_id)
+    new = _checked_offsets(offsets) if offsets is not None else DEFAULT_REMINDER_OFFSETS
+    old = _offsets(program.reminder_minutes)
+    program.reminder_minutes = (
+        None if offsets is None else [int(o.total_seconds()) // 60 for o in new]
+    )
+    upcoming = (
+        await db.scalars(
+            select(DialogueSession)
+            .join(DialogueGroup, DialogueGroup.id == DialogueSession.group_id)
+            .where(
+                DialogueGroup.program_id == program_id,
+                DialogueSession.status == SCHEDULED,
+                DialogueSession.starts_at > now,
+            )
+            .order_by(DialogueSession.starts_at, DialogueSession.id)
+        )
+    ).all()
+    following = [s for s in upcoming if s.reminder_minutes is None]
+    done: set[str] = set()
+    if following and set(old) & set(new):
+        ids = [s.id for s in following]
+        for start in range(0, len(ids), 500):
+            done.update(
+                (
+                    await db.scalars(
+                        select(Delivery.key).where(
+                            Delivery.session_id.in_(ids[start : start + 500]),
+                            Delivery.kind == "reminder_wave",
+                        )
+                    )
+                ).all()
+            )
+    for session in following:
+        session.planned_at = _replanned_at(session, old, new, done, now)
+        session.updated_at = now
+    await db.flush()
+    return ProgramReminders(
+        program_id=program.id,
+        program_name=program.name,
+        offsets=new,
+        is_default=offsets is None,
+        replanned=len(following),
+        own=len(upcoming) - len(following),
     )
 
 
@@ -477,7 +683,8 @@ async def upcoming_for_person(
             .limit(limit)
         )
     ).all()
-    return [(view(s), name) for s, name in rows]
+    views = await _views(db, [s for s, _name in rows])
+    return [(v, name) for v, (_s, name) in zip(views, rows, strict=True)]
 
 
 async def calendar_for_person(
@@ -492,7 +699,7 @@ async def calendar_for_person(
             .limit(limit)
         )
     ).all()
-    return [view(s) for s in rows]
+    return await _views(db, rows)
 
 
 async def next_for_group(db: AsyncSession, group_id: int, now: datetime) -> SessionView | None:
@@ -506,7 +713,7 @@ async def next_for_group(db: AsyncSession, group_id: int, now: datetime) -> Sess
         .order_by((DialogueSession.status == OPEN).desc(), DialogueSession.starts_at)
         .limit(1)
     )
-    return view(session) if session else None
+    return await _view(db, session) if session else None
 
 
 async def open_for_group(db: AsyncSession, group_id: int) -> SessionView | None:
@@ -515,7 +722,7 @@ async def open_for_group(db: AsyncSession, group_id: int) -> SessionView | None:
         .where(DialogueSession.group_id == group_id, DialogueSession.status == OPEN)
         .limit(1)
     )
-    return view(session) if session else None
+    return await _view(db, session) if session else None
 
 
 async def group_sessions(
@@ -533,7 +740,7 @@ async def group_sessions(
             .limit(limit)
         )
     ).all()
-    return [view(s) for s in rows]
+    return await _views(db, rows)
 
 
 async def group_zones(db: AsyncSession, group_id: int) -> list[str]:
@@ -646,7 +853,7 @@ async def near(
     )
     if limit is not None:
         query = query.limit(limit)
-    return [view(s) for s in (await db.scalars(query)).all()]
+    return await _views(db, (await db.scalars(query)).all())
 
 
 async def count_future(db: AsyncSession, now: datetime) -> int:
@@ -673,7 +880,7 @@ async def open_session(db: AsyncSession, session_id: int, now: datetime) -> Sess
     session.agenda_position = 0 if session.agenda else None
     session.updated_at = now
     await db.flush()
-    return view(session)
+    return await _view(db, session)
 
 
 async def open_by_moderator(
@@ -723,7 +930,7 @@ async def mark_closed(db: AsyncSession, session_id: int, now: datetime) -> Sessi
     session.closed_at = now
     session.updated_at = now
     await db.flush()
-    return view(session)
+    return await _view(db, session)
 
 
 async def is_last_of_program(db: AsyncSession, session: SessionView) -> bool:

@@ -337,6 +337,28 @@ async def settings_of(db: AsyncSession, program_id: int) -> FeedbackSettingsView
     )
 
 
+def validate_settings(
+    *,
+    k_ratings: int | None = None,
+    k_comments: int | None = None,
+    reminder_after_minutes: int | None = None,
+    expiry_days: int | None = None,
+) -> None:
+    """Check feedback settings without storing them (``update_settings`` and program files).
+
+    Raises AnonymityError ``k_too_small``, SurveyError ``survey_bad_reminder_delay`` or
+    ``survey_bad_expiry``; None means "not changed" and is not checked.
+    """
+    if k_ratings is not None:
+        validate_k(k_ratings, ThresholdKind.RATINGS)
+    if k_comments is not None:
+        validate_k(k_comments, ThresholdKind.COMMENTS)
+    if reminder_after_minutes is not None and not 10 <= reminder_after_minutes <= 60 * 24 * 30:
+        raise SurveyError("survey_bad_reminder_delay")
+    if expiry_days is not None and not 1 <= expiry_days <= 90:
+        raise SurveyError("survey_bad_expiry", minimum=1, maximum=90)
+
+
 async def update_settings(
     db: AsyncSession,
     program_id: int,
@@ -356,17 +378,19 @@ async def update_settings(
             program_id=program_id, k_comments=10, reminder_after_minutes=48 * 60, expiry_days=7
         )
         db.add(row)
+    validate_settings(
+        k_ratings=k_ratings,
+        k_comments=k_comments,
+        reminder_after_minutes=reminder_after_minutes,
+        expiry_days=expiry_days,
+    )
     if k_ratings is not None:
-        program.anonymity_k = validate_k(k_ratings, ThresholdKind.RATINGS)
+        program.anonymity_k = k_ratings
     if k_comments is not None:
-        row.k_comments = validate_k(k_comments, ThresholdKind.COMMENTS)
+        row.k_comments = k_comments
     if reminder_after_minutes is not None:
-        if not 10 <= reminder_after_minutes <= 60 * 24 * 30:
-            raise SurveyError("survey_bad_reminder_delay")
         row.reminder_after_minutes = reminder_after_minutes
     if expiry_days is not None:
-        if not 1 <= expiry_days <= 90:
-            raise SurveyError("survey_bad_expiry", minimum=1, maximum=90)
         row.expiry_days = expiry_days
     await db.flush()
     return await settings_of(db, program_id)

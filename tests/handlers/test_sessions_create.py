@@ -32,7 +32,27 @@ async def test_moderator_creates_a_weekly_series_and_members_hear_in_their_langu
     await _answer(tg, mira, "Welcome 10\nOur stories 60\nNext steps: 20")
     await tg.click(mira, tg.last_message(tg.private(mira)), "Every week")
     await _answer(tg, mira, "3")
+    summary = tg.last_message(tg.private(mira))
+    assert summary.text == (
+        "Please check the new session for Group A:\n"
+        "Title: Listening circle\n"
+        "Starts: Tuesday, March 10, 2026, 7:00\u202fPM (Armenia Time)\n"
+        "Length: 1 hour and 30 minutes\n"
+        "Agenda:\n"
+        "• 1. Welcome (10 minutes)\n"
+        "• 2. Our stories (60 minutes)\n"
+        "• 3. Next steps (20 minutes)\n"
+        "Repeats every week: 3 sessions in all, the last on Tuesday, March 24, 2026, "
+        "7:00\u202fPM (Armenia Time).\n"
+        "\n"
+        "Nothing is saved until you tap Confirm."
+    )
+    assert tg.buttons(summary) == ["Confirm", "Cancel"]
+    assert await _count(runtime) == 0  # nothing is written before Confirm
+    assert tg.texts(tg.private(world.member("Olga"))) == []  # nobody is told yet
+    await tg.click(mira, summary, "Confirm")
     assert "Created 3 sessions for Group A: Listening circle" in tg.last_text(tg.private(mira))
+    assert tg.buttons(summary) == []
 
     async with runtime.db() as db:
         rows = (await db.scalars(select(DialogueSession).order_by(DialogueSession.starts_at))).all()
@@ -81,6 +101,14 @@ async def test_a_start_on_a_dst_gap_night_is_moved_and_the_moderator_is_told(
     await tg.click(mira, tg.last_message(tg.private(mira)), "No agenda")
     await tg.click(mira, tg.last_message(tg.private(mira)), "Every week")
     await _answer(tg, mira, "2")
+    summary = tg.last_text(tg.private(mira))
+    assert (
+        "Note: on March 29, 2026 the clocks change and 2:30\u202fAM does not exist there; that "
+        "session starts at Sunday, March 29, 2026, 3:30\u202fAM (Germany (Berlin) Time)."
+    ) in summary
+    assert "Repeats every week: 2 sessions in all" in summary
+    assert await _count(runtime) == 0
+    await tg.click(mira, tg.last_message(tg.private(mira)), "Confirm")
     text = tg.last_text(tg.private(mira))
     assert "the clocks change" in text and "3:30" in text
     async with runtime.db() as db:

@@ -110,3 +110,55 @@ def test_cli_refuses_bad_input_with_one_line(database_url, monkeypatch, capsys):
     assert main([*base, "--start", "2020-03-02 18:00"]) == 2
     assert "already passed" in capsys.readouterr().err
     assert _starts(database_url, group_id) == []
+
+
+def _program_minutes(url: str, name: str):
+    from bot.db.models import Program
+
+    async def go():
+        engine = create_engine(url)
+        async with create_session_factory(engine)() as db:
+            value = await db.scalar(select(Program.reminder_minutes).where(Program.name == name))
+        await engine.dispose()
+        return value
+
+    return asyncio.run(go())
+
+
+def test_cli_shows_sets_and_resets_a_programs_reminders(database_url, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    group_id = _setup(database_url, "CLI Exchange three")
+    add = ["sessions", "add", "--group", str(group_id), "--title", "Evening"]
+    assert main([*add, "--start", "2027-03-02 18:00"]) == 0
+    assert main([*add, "--start", "2027-03-09 18:00", "--remind", "2h"]) == 0
+    capsys.readouterr()
+    program = ["sessions", "reminders", "--program", "CLI Exchange three"]
+
+    assert main(program) == 0
+    assert (
+        capsys.readouterr().out.strip().endswith("CLI Exchange three\treminders: 1d,1h (default)")
+    )
+    assert main([*program, "--offsets", "2d, 3h,15m"]) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    assert out[0].endswith("CLI Exchange three\treminders: 2d,3h,15m")
+    assert out[1] == (
+        "re-planned 1 upcoming session(s); 1 keep their own offsets; "
+        "reminders already sent are not sent again"
+    )
+    assert _program_minutes(database_url, "CLI Exchange three") == [2880, 180, 15]
+
+    assert main([*program, "--offsets", "15d"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "bridgebot: Reminders can be sent between 1 minute and 14 days before a session."
+    )
+    assert main([*program, "--offsets", "soon"]) == 2
+    assert "I can't read the duration soon" in capsys.readouterr().err
+    assert main(["sessions", "reminders", "--program", "Nope", "--offsets", "1h"]) == 2
+    assert capsys.readouterr().err.strip() == "bridgebot: There is no such program."
+    assert main([*program, "--offsets", "1h", "--default"]) == 2
+    assert "not both" in capsys.readouterr().err
+    assert _program_minutes(database_url, "CLI Exchange three") == [2880, 180, 15]
+
+    assert main([*program, "--default"]) == 0
+    assert "reminders: 1d,1h (default)" in capsys.readouterr().out
+    assert _program_minutes(database_url, "CLI Exchange three") is None

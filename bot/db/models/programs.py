@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.db.base import Base
@@ -20,6 +21,9 @@ class Program(Base):
     anonymity_k: Mapped[int] = mapped_column(default=5)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     created_at: Mapped[datetime]
+    # Reminder offsets in minutes before a session's start, longest first, for every session of the
+    # program without its own (sessions.reminder_minutes); None means the defaults (24 h and 1 h).
+    reminder_minutes: Mapped[list[Any] | None] = mapped_column(JSON)
 
     sides: Mapped[list[Side]] = relationship(
         back_populates="program", order_by="Side.position", cascade="all, delete-orphan"
