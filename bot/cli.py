@@ -218,6 +218,8 @@ def cmd_program(settings: Settings, args: argparse.Namespace) -> int:
 
         async def create(db: Any) -> Any:
             program = await programs.create(db, draft, creator_id=None, now=_now())
+            if args.show_member_names:
+                await programs.set_show_member_names(db, program.id, True)
             for organizer in args.organizer or []:
                 await programs.grant_organizer(
                     db, program.id, organizer, granted_by=None, now=_now()
@@ -452,6 +454,11 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--timezone", default="UTC")
     create.add_argument(
         "--organizer", action="append", type=int, help="Telegram user id of an organizer"
+    )
+    create.add_argument(
+        "--show-member-names",
+        action="store_true",
+        help="group invitations name the other members (default: only how many from each side)",
     )
     p_sub.add_parser("list", help="list programs")
     apply = p_sub.add_parser(

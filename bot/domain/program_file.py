@@ -93,6 +93,8 @@ class ProgramPart:
     timezone: str
     organizers: tuple[int, ...] = ()
     conduct: Mapping[str, str] = field(default_factory=dict)  # locale -> code of conduct
+    # None: not set in the file (left as it is); True/False: invitations name other members or not.
+    show_member_names: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -259,7 +261,15 @@ def _at(where: str, key: str | int) -> str:
 # ---- sections ----------------------------------------------------------------------------------------
 
 _TOP = ("program", "conduct", "feedback", "surveys", "session_defaults", "sessions")
-_PROGRAM = ("name", "sides", "languages", "timezone", "organizers", "code_of_conduct")
+_PROGRAM = (
+    "name",
+    "sides",
+    "languages",
+    "timezone",
+    "organizers",
+    "code_of_conduct",
+    "show_member_names",
+)
 _CONDUCT = (
     "filters_enabled",
     "ladder",
@@ -359,9 +369,10 @@ def _program(
             reader.shape(where, "file_not_program_language", language=locale)
         else:
             conduct[locale] = body
+    show_names = reader.flag(table, "show_member_names", "program")
     if len(reader.problems) > problems_before or None in (name, sides, languages, zone):
         return None
-    return ProgramPart(name, sides, languages, zone, organizers, conduct)
+    return ProgramPart(name, sides, languages, zone, organizers, conduct, show_names)
 
 
 def _organizers(reader: _Reader, table: Mapping[str, Any]) -> tuple[int, ...]:

@@ -353,6 +353,11 @@ async def on_confirm(update: Update, context: BridgeContext, payload: Payload) -
 
 
 def _others_text(target: InvitationTarget) -> str:
+    if target.other_names:
+        return "; ".join(
+            _("from {side}: {names}", side=side, names=", ".join(names))
+            for side, names in target.other_names
+        )
     return ", ".join(
         _("{count} from {side}", count=n, side=side) for side, n in target.others_by_side
     )

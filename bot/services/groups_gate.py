@@ -123,6 +123,8 @@ class InvitationTarget:
     chat_id: int | None
     invite_link: str | None
     others_by_side: tuple[tuple[str, int], ...]
+    # The other members' first names per side, only when the program allows naming them.
+    other_names: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 # ---- binding ---------------------------------------------------------------------------------------
@@ -375,6 +377,16 @@ async def invitation_targets(
             continue
         others = sides.copy()
         others[side_id] -= 1
+        names: tuple[tuple[str, tuple[str, ...]], ...] = ()
+        if program.show_member_names:
+            names = tuple(
+                (
+                    side_names[s.id],
+                    tuple(p.first_name for _, sid, p in rows if sid == s.id and p.id != person.id),
+                )
+                for s in program.sides
+                if others[s.id] > 0
+            )
         targets.append(
             InvitationTarget(
                 member_id=member.id,
@@ -388,6 +400,7 @@ async def invitation_targets(
                 others_by_side=tuple(
                     (side_names[s.id], others[s.id]) for s in program.sides if others[s.id] > 0
                 ),
+                other_names=names,
             )
         )
     return targets

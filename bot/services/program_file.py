@@ -187,9 +187,14 @@ async def _plan_program(db: AsyncSession, parsed: ProgramFile, plan: _Plan) -> N
         details.append(Detail("added", {"field": "timezone", "value": part.timezone}))
         details += [Detail("added", {"field": "code_of_conduct", "value": loc}) for loc in conduct]
 
+        if part.show_member_names:
+            details.append(Detail("added", {"field": "show_member_names", "value": "true"}))
+
         async def create(db: AsyncSession, work: _Work) -> None:
             view = await programs.create(db, draft, creator_id=None, now=plan.now)
             work.program_id = view.id
+            if part.show_member_names is not None:
+                await programs.set_show_member_names(db, view.id, part.show_member_names)
 
         plan.section("program", details, create)
         return
@@ -234,9 +239,23 @@ async def _plan_program(db: AsyncSession, parsed: ProgramFile, plan: _Plan) -> N
             details.append(
                 Detail("set", {"field": f"code_of_conduct.{locale}", "old": "…", "new": "…"})
             )
+    names = part.show_member_names
+    if names is not None and names != existing.show_member_names:
+        details.append(
+            Detail(
+                "set",
+                {
+                    "field": "show_member_names",
+                    "old": str(existing.show_member_names).lower(),
+                    "new": str(names).lower(),
+                },
+            )
+        )
 
     async def update(db: AsyncSession, work: _Work) -> None:
         await programs.update(db, _pid(work), draft)
+        if names is not None:
+            await programs.set_show_member_names(db, _pid(work), names)
 
     plan.section("program", details, update)
 

@@ -46,6 +46,7 @@ class ProgramView:
     languages: tuple[str, ...]
     default_locale: str
     timezone: str
+    show_member_names: bool = False
 
     def side(self, side_id: int) -> SideView:
         for side in self.sides:
@@ -68,6 +69,7 @@ def _view(program: Program) -> ProgramView:
         languages=tuple(lang.locale for lang in program.languages),
         default_locale=program.default_locale,
         timezone=program.timezone,
+        show_member_names=program.show_member_names,
     )
 
 
@@ -258,3 +260,14 @@ async def update(db: AsyncSession, program_id: int, draft: ProgramDraft) -> Prog
             program.conduct_texts.append(ConductText(locale=locale, text=body))
     await db.flush()
     return await get(db, program_id)
+
+
+async def set_show_member_names(db: AsyncSession, program_id: int, show: bool) -> bool:
+    """Let invitations name the other members (True) or only their sides. Returns whether it changed."""
+    program = await db.get(Program, program_id)
+    if program is None:
+        raise NotFound("unknown_program")
+    changed = program.show_member_names != show
+    program.show_member_names = show
+    await db.flush()
+    return changed

@@ -187,3 +187,25 @@ async def test_participants_cannot_form_groups(tg, world: World) -> None:
     )
     async with world.runtime.db() as db:
         assert await db.scalar(select(func.count()).select_from(GroupMember)) == 0
+
+
+async def test_a_program_that_allows_it_names_the_other_members(tg, world: World) -> None:
+    from bot.services import programs
+
+    async with world.runtime.db() as db:
+        assert await programs.set_show_member_names(db, world.program.id, True)
+    olga = world.organizer
+    await tg.say(olga, tg.private(olga), "/formgroups 4-6")
+    await tg.click(olga, tg.last_message(tg.private(olga)), "Confirm")
+    members = await world.members()
+    ani = next(u for u in world.participants if u.first_name == "Ani")
+    mates = [
+        u
+        for u in world.participants
+        if members[u.id].group_id == members[ani.id].group_id and u != ani
+    ]
+    text = tg.texts(tg.private(ani))[-1]
+    for mate in mates:
+        assert mate.first_name in text
+    assert "Ani" not in text.split("Besides you")[1]
+    assert "from Armenia: " in text and "from Azerbaijan: " in text

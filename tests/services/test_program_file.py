@@ -347,3 +347,21 @@ def test_feedback_settings_validation_without_a_database() -> None:
     with pytest.raises(surveys.SurveyError) as caught:
         surveys.validate_settings(expiry_days=91)
     assert caught.value.code == "survey_bad_expiry"
+
+
+async def test_show_member_names_is_set_and_then_unchanged(runtime) -> None:
+    text = BASE.replace(
+        "organizers = [5001, 5002]", "organizers = [5001, 5002]\nshow_member_names = true"
+    )
+    await apply(runtime, text)
+    async with runtime.db() as db:
+        program = (await db.scalars(select(Program))).one()
+        assert program.show_member_names is True
+    again = await apply(runtime, text)
+    assert statuses(again)["program"] == "unchanged"
+    off = await apply(
+        runtime, text.replace("show_member_names = true", "show_member_names = false")
+    )
+    assert statuses(off)["program"] == "updated"
+    async with runtime.db() as db:
+        assert (await db.scalars(select(Program.show_member_names))).one() is False
