@@ -23,7 +23,7 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.domain.errors import BridgeError
-from bot.i18n import N_, _, use_locale
+from bot.i18n import N_, _, ngettext, use_locale
 
 EXIT_USAGE = 2
 
@@ -267,13 +267,27 @@ PROGRAM_FILE_MESSAGES: dict[str, str] = {
     ),
     "file_sessions_overlap": N_("This overlaps with the sessions of {other} in the same group."),
 }
+# What a value of the program file should have been (the ``expected`` of file_wrong_type).
+EXPECTED_KINDS: dict[str, str] = {
+    "table": N_("table"),
+    "text": N_("text"),
+    "number": N_("number"),
+    "true or false": N_("true or false"),
+    "list of texts": N_("list of texts"),
+    "list of numbers": N_("list of numbers"),
+    "text or list of texts": N_("text or list of texts"),
+    "list of items": N_("list of items"),
+    "list of sessions ([[sessions]])": N_("list of sessions ([[sessions]])"),
+    "date and time": N_("date and time"),
+    "date": N_("date"),
+    "group name or code": N_("group name or code"),
+    "list of agenda items": N_("list of agenda items"),
+}
 # How each report line reads (see bot.services.program_file.Detail).
 PROGRAM_FILE_DETAILS: dict[str, str] = {
     "set": N_("{field}: {old} → {new}"),
     "added": N_("{field}: + {value}"),
     "kept": N_("{field}: {value} kept (not in the file; a program file never deletes)"),
-    "sessions_new": N_("{count} new session(s), the first at {first}"),
-    "sessions_matched": N_("{count} session(s) already there"),
     "not_changed": N_("{field} differs from the file and is left as it is"),
 }
 PROGRAM_FILE_STATUSES: dict[str, str] = {
@@ -288,8 +302,25 @@ def _problem_line(problem: Any) -> str:
 
     error = problem.error
     template = PROGRAM_FILE_MESSAGES.get(error.code)
-    text = _(template, **error.params) if template else error_text(error)
+    params = dict(error.params)
+    kind = EXPECTED_KINDS.get(str(params.get("expected")))
+    if kind is not None:
+        params["expected"] = _(kind)
+    text = _(template, **params) if template else error_text(error)
     return f"{problem.location}: {text}"
+
+
+def _detail_line(code: str, params: dict[str, Any]) -> str:
+    if code == "sessions_new":
+        return ngettext(
+            "{n} new session, at {first}",
+            "{n} new sessions, the first at {first}",
+            params["count"],
+            first=params["first"],
+        )
+    if code == "sessions_matched":
+        return ngettext("{n} session already there", "{n} sessions already there", params["count"])
+    return _(PROGRAM_FILE_DETAILS[code], **params)
 
 
 def _report_lines(report: Any) -> list[str]:
@@ -308,7 +339,7 @@ def _report_lines(report: Any) -> list[str]:
             params = {
                 k: v.isoformat() if isinstance(v, datetime) else v for k, v in detail.params.items()
             }
-            lines.append("  " + _(PROGRAM_FILE_DETAILS[detail.code], **params))
+            lines.append("  " + _detail_line(detail.code, params))
     return lines
 
 

@@ -730,7 +730,7 @@ def _agenda(reader: _Reader, entry: Mapping[str, Any], where: str) -> tuple[Agen
         return ()
     location = _at(where, "agenda")
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-        reader.shape(location, "file_wrong_type", expected="list of {title, minutes}")
+        reader.shape(location, "file_wrong_type", expected="list of agenda items")
         return None
     items = []
     for index, item in enumerate(value):
