@@ -53,6 +53,16 @@ async def reader_locale(update: Update, context: BridgeContext) -> str:
     return chosen or normalize_locale(user.language_code) or context.settings.default_locale
 
 
+async def reader_zone(update: Update, context: BridgeContext) -> str:
+    """The time zone to show times in for the person who acted (UTC until they chose one)."""
+    user = update.effective_user
+    if user is None:
+        return "UTC"
+    async with context.db() as db:
+        person = await people.get(db, user.id)
+    return (person.timezone if person else None) or "UTC"
+
+
 def remember_locale(context: BridgeContext, locale: str) -> None:
     if context.user_data is not None:
         context.user_data[LOCALE_KEY] = locale

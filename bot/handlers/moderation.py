@@ -39,7 +39,7 @@ from bot.handler_groups import GROUP_COMMANDS, GROUP_FILTERS
 from bot.handlers import moderation_ops as ops
 from bot.handlers import moderation_rules
 from bot.handlers.callbacks import Payload, sign
-from bot.handlers.common import identity, reply
+from bot.handlers.common import identity, reader_zone, reply
 from bot.handlers.group_post import render_blocks
 from bot.handlers.routing_types import ButtonHandler
 from bot.handlers.texts import DEFAULT_CONDUCT
@@ -761,29 +761,23 @@ async def ban(update: Update, context: BridgeContext) -> None:
 
 async def unmute(update: Update, context: BridgeContext) -> None:
     prepared, _status = await prepare(update, context, "unmute")
-    async with context.db() as db:
-        decision = await mod.lift(
-            db,
-            prepared.group,
-            prepared.target,
-            mod.UNMUTE,
-            actor_id=prepared.actor_id,
-            reason=prepared.parsed.reason,
-            now=context.clock(),
-        )
-    await _finish(context, decision)
+    await _lift(context, prepared, mod.UNMUTE)
 
 
 async def unban(update: Update, context: BridgeContext) -> None:
     prepared, status = await prepare(update, context, "unban", presence=False)
     if status != "kicked":
         raise ModerationError("not_banned", name=prepared.target.name)
+    await _lift(context, prepared, mod.UNBAN)
+
+
+async def _lift(context: BridgeContext, prepared, kind: str) -> None:
     async with context.db() as db:
         decision = await mod.lift(
             db,
             prepared.group,
             prepared.target,
-            mod.UNBAN,
+            kind,
             actor_id=prepared.actor_id,
             reason=prepared.parsed.reason,
             now=context.clock(),
@@ -807,6 +801,7 @@ async def unwarn(update: Update, context: BridgeContext) -> None:
 
 async def warns(update: Update, context: BridgeContext) -> None:
     prepared, _status = await prepare(update, context, "warns", presence=False)
+    zone = await reader_zone(update, context)
     async with context.db() as db:
         view = await mod.warns(db, prepared.group, prepared.target, context.clock())
     if not view.strikes:
@@ -821,7 +816,7 @@ async def warns(update: Update, context: BridgeContext) -> None:
         )
     ]
     for strike in view.strikes:
-        line = f"• {format_datetime(strike.at, 'UTC', width='short')} — {_label(SANCTION_LABELS, strike.kind)}"
+        line = f"• {format_datetime(strike.at, zone, width='short')} — {_label(SANCTION_LABELS, strike.kind)}"
         if strike.reason or strike.rule:
             line += f": {strike.reason or strike.rule}"
         lines.append(line)
@@ -915,6 +910,7 @@ async def modlog(update: Update, context: BridgeContext) -> None:
         await mod.require_moderator(db, group, user.id, context.settings.admin_ids)
         rows = await mod.log_rows(db, group_id=group.id, limit=MODLOG_ROWS)
     locale = current_locale()
+    zone = await reader_zone(update, context)
 
     def render() -> tuple[str, None]:
         if not rows:
@@ -923,7 +919,7 @@ async def modlog(update: Update, context: BridgeContext) -> None:
         for row in rows:
             actor = row.actor_name or (_("automatic filter") if row.actor_rule else "—")
             parts = [
-                format_datetime(row.at, "UTC", width="short"),
+                format_datetime(row.at, zone, width="short"),
                 _label(ACTION_LABELS, row.action),
             ]
             if row.target_name:
@@ -1270,6 +1266,7 @@ async def appeal_command(update: Update, context: BridgeContext) -> None:
     assert user is not None
     async with context.db() as db:
         found = await appeals.open_sanctions(db, user.id, context.clock())
+    zone = await reader_zone(update, context)
     if not found:
         await reply(update, _("You have no sanctions that can be appealed."))
         return
@@ -1281,7 +1278,7 @@ async def appeal_command(update: Update, context: BridgeContext) -> None:
                     "{sanction} in {group}, {date}",
                     sanction=_label(SANCTION_LABELS, item.kind),
                     group=item.group_name,
-                    date=format_datetime(item.at, "UTC", width="short"),
+                    date=format_datetime(item.at, zone, width="short"),
                 ),
                 callback_data=sign(secret, user.id, APPEAL, item.action_id),
             )
@@ -1312,7 +1309,7 @@ async def _file_appeal(update: Update, context: BridgeContext, action_id: int, t
                 _(
                     "Sanction: {sanction}, {date}",
                     sanction=_label(SANCTION_LABELS, filed.action.kind),
-                    date=format_datetime(filed.action.at, "UTC", width="short"),
+                    date=format_datetime(filed.action.at, "UTC", width="long"),
                 ),
             ]
             if filed.action.reason or filed.action.rule:

@@ -42,7 +42,7 @@ from bot.domain.scheduling import (
 from bot.handler_groups import GROUP_COMMANDS, GROUP_OBSERVERS
 from bot.handlers import sessions_render as render
 from bot.handlers.callbacks import Payload, sign
-from bot.handlers.common import answer_once, identity, reply
+from bot.handlers.common import answer_once, identity, reader_zone, reply
 from bot.handlers.errors import error_text
 from bot.handlers.group_post import render_blocks
 from bot.handlers.pickers import rows
@@ -90,12 +90,7 @@ DRAFTS_DONE = "newsession_done"
 
 
 async def _reader_zone(context: BridgeContext, update: Update) -> str:
-    user = update.effective_user
-    if user is None:
-        return "UTC"
-    async with context.db() as db:
-        person = await people.get(db, user.id)
-    return (person.timezone if person else None) or "UTC"
+    return await reader_zone(update, context)
 
 
 async def readable(error: BridgeError, update: Update, context: BridgeContext) -> BridgeError:

@@ -223,9 +223,15 @@ async def test_unwarn_and_warns(tg, fake, dialogue: Dialogue) -> None:
     assert tg.last_text(dialogue.chat) == err("en", "no_warnings", name="Boris")
     await tg.say(mod, dialogue.chat, "/warn @boris insults")
     await tg.say(mod, dialogue.chat, "/warn @boris more insults")
+    from bot.services import people
+
+    async with dialogue.runtime.db() as db:
+        await people.set_timezone(db, mod.id, "Asia/Kathmandu", dialogue.runtime.clock())
     await tg.say(mod, dialogue.chat, "/warns @boris")
     text = tg.last_text(dialogue.chat)
     assert text.startswith("Boris has 2 active strikes:")
+    # Times read in the moderator's own zone (09:00 UTC is 14:45 in Kathmandu).
+    assert "2:45\u202fPM" in text
     assert "insults" in text and "Next step on the ladder: mute (1 hour)" in text
     await tg.say(mod, dialogue.chat, "/unwarn @boris")
     assert "↩️ A warning of Boris was withdrawn (1/5)." in tg.last_text(dialogue.chat)
