@@ -27,6 +27,7 @@ from bot.app import build_application
 from bot.config import Settings
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade_engine
+from bot.db.models import DialogueSession
 from bot.runtime import Runtime
 from tests.handlers.moderation_fixtures import make_dialogue
 from tests.helpers.driver import TgDriver
@@ -50,7 +51,7 @@ class Clock:
         return self.now
 
 
-async def whole_bot(messages: int, people: int) -> float:
+async def whole_bot(messages: int, people: int, *, session_open: bool = False) -> float:
     folder = Path(tempfile.mkdtemp())
     url = f"sqlite+aiosqlite:///{folder / 'bench.db'}"
     engine = create_engine(url)
@@ -76,6 +77,22 @@ async def whole_bot(messages: int, people: int) -> float:
     await app.post_init(app)
     dialogue = await make_dialogue(fake, runtime)
     members = [await dialogue.participant(f"P{i}", "en") for i in range(people)]
+    if session_open:
+        # A session in progress: every message is also counted (messages and words per person).
+        async with runtime.db() as db:
+            db.add(
+                DialogueSession(
+                    group_id=dialogue.group_id,
+                    title="Bench session",
+                    starts_at=clock.now - timedelta(minutes=1),
+                    ends_at=clock.now + timedelta(days=1),
+                    zone="UTC",
+                    status="open",
+                    opened_at=clock.now,
+                    created_at=clock.now,
+                    updated_at=clock.now,
+                )
+            )
     tg = TgDriver(fake, app)
     await tg.say(members[0], dialogue.chat, "warm-up")  # loads and caches the group's rules
     start = time.perf_counter()
@@ -126,10 +143,13 @@ def main() -> None:
     args = parser.parse_args()
     bare = asyncio.run(bare_app(args.messages, args.people))
     whole = asyncio.run(whole_bot(args.messages, args.people))
+    during = asyncio.run(whole_bot(args.messages, args.people, session_open=True))
     print(f"messages: {args.messages}, senders: {args.people}")
-    print(f"bare PTB app, empty handler: {bare:8.0f} messages/s")
-    print(f"whole Bridgebot:             {whole:8.0f} messages/s")
-    print(f"ratio (whole / bare):        {whole / bare:8.2f}")
+    print(f"bare PTB app, empty handler:         {bare:8.0f} messages/s")
+    print(f"whole Bridgebot, between sessions:   {whole:8.0f} messages/s")
+    print(f"whole Bridgebot, session open:       {during:8.0f} messages/s")
+    print(f"ratio (whole / bare), between:       {whole / bare:8.2f}")
+    print(f"ratio (whole / bare), session open:  {during / bare:8.2f}")
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ from bot.handlers import enrol, feedback, groups, moderation, organizer, profile
 from bot.handlers.common import apply_reader_locale
 from bot.handlers.errors import on_error
 from bot.handlers.menus import publish_default_menus
-from bot.jobs import schedule_all
+from bot.jobs import counting, schedule_all
 from bot.runtime import Runtime, create_runtime
 
 log = logging.getLogger(__name__)
@@ -64,6 +64,7 @@ async def _post_init(application: Application) -> None:
 
 
 async def _post_shutdown(application: Application) -> None:
+    await counting.flush(application)  # who-was-heard tallies still in memory
     await runtime_of(application).engine.dispose()
 
 

@@ -8,7 +8,6 @@ import io
 import logging
 import re
 import secrets
-import time
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 
@@ -55,7 +54,7 @@ from bot.i18n import (
     format_zone,
     ngettext,
 )
-from bot.jobs import notifier
+from bot.jobs import counting, notifier
 from bot.jobs import sessions as session_jobs
 from bot.jobs.notifier import Message
 from bot.services import (
@@ -1533,50 +1532,22 @@ async def on_findtime_confirm(update: Update, context: BridgeContext, payload: P
 # ---- observers: who is heard ---------------------------------------------------------------------------
 
 
-# Most group traffic happens between sessions. A chat found to have no open session is not asked
-# again for a few seconds, so ordinary messages cost no database round trip; a chat with an open
-# session is always checked, because counting writes anyway and must stop the moment it closes.
-NO_SESSION_TTL = 3.0
-_NO_SESSION_KEY = "chats_without_open_session"
-
-
-def _recently_idle(context: BridgeContext, chat_id: int) -> bool:
-    idle: dict[int, float] = context.bot_data.setdefault(_NO_SESSION_KEY, {})
-    until = idle.get(chat_id)
-    return until is not None and until > time.monotonic()
-
-
-def _remember(context: BridgeContext, chat_id: int, counted: bool) -> None:
-    idle: dict[int, float] = context.bot_data.setdefault(_NO_SESSION_KEY, {})
-    if counted:
-        idle.pop(chat_id, None)
-    else:
-        idle[chat_id] = time.monotonic() + NO_SESSION_TTL
-
-
 async def count_message(update: Update, context: BridgeContext) -> None:
+    """Tally a message (numbers only); bot/jobs/counting.py writes tallies in batches."""
     message = update.effective_message
     user = update.effective_user
     chat = update.effective_chat
     if message is None or user is None or chat is None or user.is_bot:
         return
-    if _recently_idle(context, chat.id):
-        return
     words = participation.count_words(message.text or message.caption)
-    async with context.db() as db:
-        session_open = await participation.record_message(db, chat.id, user.id, words)
-    _remember(context, chat.id, session_open)
+    counting.note(context.application, chat.id, user.id, words=words)
 
 
 async def count_reaction(update: Update, context: BridgeContext) -> None:
     reaction = update.message_reaction
     if reaction is None or reaction.user is None or not reaction.new_reaction:
         return
-    if _recently_idle(context, reaction.chat.id):
-        return
-    async with context.db() as db:
-        session_open = await participation.record_reaction(db, reaction.chat.id, reaction.user.id)
-    _remember(context, reaction.chat.id, session_open)
+    counting.note(context.application, reaction.chat.id, reaction.user.id, reaction=True)
 
 
 # ---- wiring --------------------------------------------------------------------------------------------

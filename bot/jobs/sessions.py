@@ -34,7 +34,7 @@ from bot.domain.scheduling.reminders import MAX_REMINDER_OFFSET
 from bot.events import SessionClosed, emit_session_closed
 from bot.handlers import sessions_render as render
 from bot.handlers.group_post import render_blocks
-from bot.jobs import notifier
+from bot.jobs import counting, notifier
 from bot.jobs.notifier import Message, Outcome
 from bot.services import group_lookup, participation
 from bot.services import sessions as sessions_service
@@ -279,6 +279,8 @@ async def close(
     closing post, quiet mode back on, and the "session closed" event (each exactly once)."""
     report = report or DueReport()
     runtime = runtime_of(application)
+    # The last seconds of tallies belong to this session: write them while it is still open.
+    await counting.flush(application)
     async with runtime.db() as db:
         closed = await sessions_service.mark_closed(db, session_id, now)
         if closed is None:
@@ -414,6 +416,7 @@ async def half_time_wave(application: Application, session: SessionView, report:
     key = _wave_key(HALF_TIME_KIND, session.id)
     if await notifier.status_of(application, key) is not None:
         return
+    await counting.flush(application)
     async with runtime_of(application).db() as db:
         numbers = await participation.balance(db, session.id)
         mods = await sessions_service.moderators(db, session.group_id)
@@ -597,6 +600,7 @@ async def schedule(application: Application) -> None:
     job_queue = application.job_queue
     now = runtime_of(application).clock()
     added = await plan_wakeups(application, now)
+    counting.start(application)
     if job_queue is not None:
         job_queue.run_once(_wake, when=0, name="sessions:catch-up")
         job_queue.run_repeating(

@@ -67,29 +67,27 @@ async def _row(db: AsyncSession, session_id: int, person_id: int) -> SessionPart
     return row
 
 
-async def record_message(db: AsyncSession, chat_id: int, person_id: int, words: int) -> bool:
-    """Count one message of ``words`` words if the chat's group has an open session.
+@dataclass
+class Tally:
+    """Counts gathered in memory for one person since the last flush."""
 
-    Returns whether a session is open in the chat (whether or not this sender could be counted).
-    """
+    messages: int = 0
+    words: int = 0
+    reactions: int = 0
+
+
+async def add_tallies(db: AsyncSession, chat_id: int, tallies: dict[int, Tally]) -> bool:
+    """Add buffered counts to the chat's open session; returns whether a session was open (when
+    none is, the counts belong to no session and are dropped)."""
     session_id = await _open_session_id(db, chat_id)
     if session_id is None:
         return False
-    row = await _row(db, session_id, person_id)
-    if row is not None:
-        row.messages += 1
-        row.words += words
-    return True
-
-
-async def record_reaction(db: AsyncSession, chat_id: int, person_id: int) -> bool:
-    """Count one reaction; returns whether a session is open in the chat."""
-    session_id = await _open_session_id(db, chat_id)
-    if session_id is None:
-        return False
-    row = await _row(db, session_id, person_id)
-    if row is not None:
-        row.reactions += 1
+    for person_id, tally in tallies.items():
+        row = await _row(db, session_id, person_id)
+        if row is not None:
+            row.messages += tally.messages
+            row.words += tally.words
+            row.reactions += tally.reactions
     return True
 
 
