@@ -10,7 +10,8 @@ from telegram import CallbackQuery, InlineKeyboardMarkup, Update, User
 from telegram.constants import ChatType
 
 from bot.context import BridgeContext
-from bot.i18n import normalize_locale, set_locale
+from bot.handlers.callbacks import Payload, verify
+from bot.i18n import N_, _, normalize_locale, set_locale
 from bot.services import people
 from bot.services.people import TelegramIdentity
 
@@ -122,6 +123,21 @@ async def answer_once(
         return
     answered.add(query.id)
     await query.answer(text, show_alert=show_alert)
+
+
+EXPIRED = N_("This button has expired. Please use the latest message.")
+
+
+def verified_press(update: Update, context: BridgeContext) -> Payload | None:
+    """The payload of a button press if the bot signed it for the person pressing, else None."""
+    query = update.callback_query
+    user = update.effective_user
+    assert query is not None and user is not None
+    return verify(context.runtime.secret, user.id, query.data)
+
+
+async def button_expired(update: Update) -> None:
+    await reply(update, _(EXPIRED), alert=True)
 
 
 def is_private(update: Update) -> bool:

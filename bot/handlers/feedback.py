@@ -21,7 +21,7 @@ from bot.domain.errors import NotFound
 from bot.handler_groups import GROUP_COMMANDS
 from bot.handlers import feedback_messages as msgs
 from bot.handlers.callbacks import Payload, sign
-from bot.handlers.common import is_private, reply
+from bot.handlers.common import button_expired, is_private, reply
 from bot.handlers.feedback_messages import ANSWER, DONE, EXPORT, REPORT, SKIP, START
 from bot.handlers.feedback_texts import TEXT_TOO_LONG, kind_label
 from bot.handlers.routing_types import ButtonHandler
@@ -126,9 +126,7 @@ async def _resume(
         if current is not None and current.id == item_id:
             return state
         # A button of a question already answered (or of a finished survey).
-        await reply(
-            update, _("This button has expired. Please use the latest message."), alert=True
-        )
+        await button_expired(update)
         return None
     # Nothing in memory for this survey: explain why (closed, answered, not invited) or restart it.
     async with context.db() as db:
@@ -167,9 +165,7 @@ async def on_done(update: Update, context: BridgeContext, payload: Payload) -> N
         return
     current = state.current
     if current is not None and current.kind != TEXT:
-        await reply(
-            update, _("This button has expired. Please use the latest message."), alert=True
-        )
+        await button_expired(update)
         return
     await _submit(update, context, state)
 

@@ -27,8 +27,8 @@ from bot.domain.programs import (
 )
 from bot.domain.timezones import find_zones
 from bot.handlers import pickers
-from bot.handlers.callbacks import Payload, sign, verify
-from bot.handlers.common import answer_once, identity, reply
+from bot.handlers.callbacks import Payload, sign
+from bot.handlers.common import answer_once, button_expired, identity, reply, verified_press
 from bot.handlers.errors import error_text
 from bot.handlers.menus import publish_organizer_menu
 from bot.handlers.pickers import rows
@@ -110,24 +110,13 @@ async def np_sides(update: Update, context: BridgeContext) -> int:
     return LANGUAGES
 
 
-def _verified(update: Update, context: BridgeContext) -> Payload | None:
-    query = update.callback_query
-    user = update.effective_user
-    assert query is not None and user is not None
-    return verify(context.runtime.secret, user.id, query.data)
-
-
-async def _expired(update: Update) -> None:
-    await reply(update, _("This button has expired. Please use the latest message."), alert=True)
-
-
 async def np_language_button(update: Update, context: BridgeContext) -> int:
-    payload = _verified(update, context)
+    payload = verified_press(update, context)
     query = update.callback_query
     user = update.effective_user
     assert query is not None and user is not None
     if payload is None or payload.action != "np":
-        await _expired(update)
+        await button_expired(update)
         return LANGUAGES
     chosen: list[str] = context.user_data[NEW]["languages"]
     if payload.arg(0) == "t" and payload.arg(1) in SUPPORTED_LOCALES:
@@ -146,7 +135,7 @@ async def np_language_button(update: Update, context: BridgeContext) -> int:
         await answer_once(query)
         await query.edit_message_reply_markup(reply_markup=None)
         return await _ask_zone(update, context)
-    await _expired(update)
+    await button_expired(update)
     return LANGUAGES
 
 
@@ -187,9 +176,9 @@ async def np_zone_text(update: Update, context: BridgeContext) -> int:
 
 
 async def np_zone_button(update: Update, context: BridgeContext) -> int:
-    payload = _verified(update, context)
+    payload = verified_press(update, context)
     if payload is None or payload.args != ("zone",):
-        await _expired(update)
+        await button_expired(update)
         return ZONE
     query = update.callback_query
     assert query is not None
@@ -251,10 +240,10 @@ async def np_conduct_text(update: Update, context: BridgeContext) -> int:
 
 
 async def np_conduct_button(update: Update, context: BridgeContext) -> int:
-    payload = _verified(update, context)
+    payload = verified_press(update, context)
     loc = _pending_conduct_language(context)
     if payload is None or payload.arg(0) != "std" or payload.arg(1) != loc:
-        await _expired(update)
+        await button_expired(update)
         return CONDUCT
     query = update.callback_query
     assert query is not None
@@ -480,7 +469,7 @@ async def on_invite_button(update: Update, context: BridgeContext, payload: Payl
             ),
         )
         return
-    await _expired(update)
+    await button_expired(update)
 
 
 def _invite_text(context: BridgeContext, invite: invites.InviteView, zone: str | None) -> str:

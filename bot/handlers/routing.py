@@ -10,7 +10,7 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 from bot.context import BridgeContext
 from bot.handlers import enrol, feedback, groups, moderation, organizer, profile, sessions
 from bot.handlers.callbacks import verify
-from bot.handlers.common import reply
+from bot.handlers.common import button_expired, reply
 from bot.handlers.routing_types import ButtonHandler
 from bot.i18n import _
 
@@ -49,16 +49,12 @@ async def on_button(update: Update, context: BridgeContext) -> None:
     handler = BUTTONS.get(payload.action) if payload else None
     if payload is None or handler is None:
         # Forged, copied from someone else's keyboard, or from a flow that has ended.
-        await reply(
-            update, _("This button has expired. Please use the latest message."), alert=True
-        )
+        await button_expired(update)
         return
     try:
         await handler(update, context, payload)
     except (ValueError, IndexError):
-        await reply(
-            update, _("This button has expired. Please use the latest message."), alert=True
-        )
+        await button_expired(update)
 
 
 # Each answers typed text that replies to a question it asked, returning False when it asked none.

@@ -41,7 +41,14 @@ from bot.domain.scheduling import (
 from bot.handler_groups import GROUP_COMMANDS, GROUP_OBSERVERS
 from bot.handlers import sessions_render as render
 from bot.handlers.callbacks import Payload, sign
-from bot.handlers.common import answer_once, identity, reader_zone, reply
+from bot.handlers.common import (
+    answer_once,
+    button_expired,
+    identity,
+    reader_zone,
+    reply,
+    verified_press,
+)
 from bot.handlers.errors import error_text
 from bot.handlers.group_post import render_blocks
 from bot.handlers.pickers import rows
@@ -158,13 +165,9 @@ async def newsession(update: Update, context: BridgeContext) -> int:
 
 
 async def ns_group_button(update: Update, context: BridgeContext) -> int:
-    payload = _verified(update, context)
-    if payload is None or payload.action != NEW_GROUP:
-        await _expired(update)
+    payload = await _step_press(update, context, NEW_GROUP)
+    if payload is None:
         return GROUP
-    query = update.callback_query
-    assert query is not None
-    await query.edit_message_reply_markup(reply_markup=None)
     return await _chose_group(update, context, int(payload.arg(0)))
 
 
@@ -303,13 +306,9 @@ async def ns_agenda(update: Update, context: BridgeContext) -> int:
 
 
 async def ns_agenda_none(update: Update, context: BridgeContext) -> int:
-    payload = _verified(update, context)
-    if payload is None or payload.action != NEW_AGENDA_NONE:
-        await _expired(update)
+    payload = await _step_press(update, context, NEW_AGENDA_NONE)
+    if payload is None:
         return AGENDA
-    query = update.callback_query
-    assert query is not None
-    await query.edit_message_reply_markup(reply_markup=None)
     _draft(context)["agenda"] = []
     return await _ask_repeat(update, context)
 
@@ -344,13 +343,9 @@ async def _ask_repeat(update: Update, context: BridgeContext) -> int:
 
 
 async def ns_repeat_button(update: Update, context: BridgeContext) -> int:
-    payload = _verified(update, context)
-    if payload is None or payload.action != NEW_REPEAT:
-        await _expired(update)
+    payload = await _step_press(update, context, NEW_REPEAT)
+    if payload is None:
         return REPEAT
-    query = update.callback_query
-    assert query is not None
-    await query.edit_message_reply_markup(reply_markup=None)
     return await _chose_repeat(update, context, int(payload.arg(0)))
 
 
@@ -541,9 +536,9 @@ async def _already_handled(update: Update, context: BridgeContext, nonce: str) -
 
 
 async def ns_confirm(update: Update, context: BridgeContext) -> int:
-    payload = _verified(update, context)
+    payload = verified_press(update, context)
     if payload is None or payload.action != NEW_CONFIRM:
-        await _expired(update)
+        await button_expired(update)
         return CONFIRM
     nonce = payload.arg(0)
     data = _take_draft(context, nonce)
@@ -554,9 +549,9 @@ async def ns_confirm(update: Update, context: BridgeContext) -> int:
 
 
 async def ns_cancel_button(update: Update, context: BridgeContext) -> int:
-    payload = _verified(update, context)
+    payload = verified_press(update, context)
     if payload is None or payload.action != NEW_CANCEL:
-        await _expired(update)
+        await button_expired(update)
         return CONFIRM
     nonce = payload.arg(0)
     if _take_draft(context, nonce) is None:
@@ -657,17 +652,16 @@ async def ns_unexpected(update: Update, context: BridgeContext) -> int | None:
     return None
 
 
-def _verified(update: Update, context: BridgeContext) -> Payload | None:
-    from bot.handlers.callbacks import verify
-
+async def _step_press(update: Update, context: BridgeContext, action: str) -> Payload | None:
+    """A conversation step's button: its payload with the keyboard removed, or None (told expired)."""
+    payload = verified_press(update, context)
+    if payload is None or payload.action != action:
+        await button_expired(update)
+        return None
     query = update.callback_query
-    user = update.effective_user
-    assert query is not None and user is not None
-    return verify(context.runtime.secret, user.id, query.data)
-
-
-async def _expired(update: Update) -> None:
-    await reply(update, _("This button has expired. Please use the latest message."), alert=True)
+    assert query is not None
+    await query.edit_message_reply_markup(reply_markup=None)
+    return payload
 
 
 # ---- /reminders (organizers, private) -------------------------------------------------------------------
