@@ -4,6 +4,12 @@
 bodies, or query strings) and `GET /file/bot<token>/<path>` from a background thread. Point the
 bot at `server.base_url` / `server.base_file_url` (ApplicationBuilder().base_url(...)).
 getUpdates long-polls, honouring `offset`, `timeout` and `allowed_updates`.
+
+Injected faults (tests/helpers/faults.py) work as over the network: an injected timeout holds the
+answer `timeout_delay` seconds (longer than the client's read timeout). A bot running in another
+process is faulted from the test process through the fake itself (`fake.inject_faults(...)`), or
+by anyone over HTTP: `POST /_fake/faults` with a JSON body `{"seed": 1, "error_after": 0.1, ...,
+"timeout_delay": 1.5}` (`{}` turns them off) and `GET /_fake/faults` for the counts injected.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import json
 import sys
 import threading
+import time
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,6 +27,10 @@ from urllib.parse import parse_qsl, urlsplit
 
 from .fake_request import split_bot_api_path
 from .fake_telegram import FakeTelegram, UploadedFile
+from .faults import NoAnswer
+
+FAULTS_PATH = "/_fake/faults"
+DEFAULT_TIMEOUT_DELAY = 6.0  # past PTB's default 5-second read timeout
 
 MAX_LONG_POLL_SECONDS = 50.0
 
@@ -80,6 +91,11 @@ class _BotApiHandler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         try:
             status, body, content_type = self._answer()
+        except NoAnswer as no_answer:
+            # An injected timeout: answer only after the client has given up waiting.
+            time.sleep(self.server.timeout_delay)
+            status, content_type = no_answer.status, "application/json"
+            body = json.dumps(no_answer.envelope).encode()
         except Exception as error:  # the fake must answer, not hang the bot
             status, content_type = 500, "application/json"
             body = json.dumps(
@@ -100,6 +116,8 @@ class _BotApiHandler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
         raw_body = self.rfile.read(length) if length else b""
+        if url.path == FAULTS_PATH:
+            return self._control_faults(raw_body)
         route = split_bot_api_path(url.path)
         if route is None:
             return self._not_found()
@@ -124,6 +142,22 @@ class _BotApiHandler(BaseHTTPRequestHandler):
         status, envelope = fake.handle_wire(target, params, files, token=token)
         return status, json.dumps(envelope).encode("utf-8"), "application/json"
 
+    def _control_faults(self, raw_body: bytes) -> tuple[int, bytes, str]:
+        fake = self.server.fake
+        if self.command == "POST":
+            try:
+                options = json.loads(raw_body or b"{}")
+                delay = options.pop("timeout_delay", None)
+                fake.faults_off()
+                fake.inject_faults(**options)
+            except (ValueError, TypeError) as error:
+                body = {"ok": False, "error_code": 400, "description": f"Bad Request: {error}"}
+                return 400, json.dumps(body).encode(), "application/json"
+            if delay is not None:
+                self.server.timeout_delay = float(delay)
+        body = {"ok": True, "result": fake.fault_counts()}
+        return 200, json.dumps(body).encode(), "application/json"
+
     @staticmethod
     def _not_found() -> tuple[int, bytes, str]:
         body = {"ok": False, "error_code": 404, "description": "Not Found"}
@@ -138,6 +172,7 @@ class _BotApiHttpServer(ThreadingHTTPServer):
         super().__init__(address, _BotApiHandler)
         self.fake = fake
         self.stopping = threading.Event()
+        self.timeout_delay = DEFAULT_TIMEOUT_DELAY
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Clients vanishing is normal here (bots stop mid long-poll); report anything else."""
@@ -153,6 +188,15 @@ class FakeBotApiServer:
         self.fake = fake
         self._httpd = _BotApiHttpServer((host, port), fake)
         self._thread: threading.Thread | None = None
+
+    @property
+    def timeout_delay(self) -> float:
+        """How long an injected timeout holds its answer (set it above the client's read timeout)."""
+        return self._httpd.timeout_delay
+
+    @timeout_delay.setter
+    def timeout_delay(self, seconds: float) -> None:
+        self._httpd.timeout_delay = seconds
 
     @property
     def host(self) -> str:

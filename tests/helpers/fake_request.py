@@ -13,9 +13,11 @@ import json
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from telegram.error import TimedOut
 from telegram.request import BaseRequest, RequestData
 
 from .fake_telegram import FakeTelegram, UploadedFile
+from .faults import NoAnswer
 
 
 def split_bot_api_path(path: str) -> tuple[str, str, str] | None:
@@ -98,7 +100,11 @@ class FakeRequest(BaseRequest):
         uploads = uploads_from(request_data)
         if target.lower() == "getupdates":
             await self._long_poll(form)
-        status, envelope = self.fake.handle_wire(target, form, uploads, token=token)
+        try:
+            status, envelope = self.fake.handle_wire(target, form, uploads, token=token)
+        except NoAnswer as no_answer:
+            # What PTB's HTTPXRequest raises when the read timeout passes (injected fault).
+            raise TimedOut("Timed out (injected)") from no_answer
         return status, json.dumps(envelope).encode("utf-8")
 
     async def _long_poll(self, form: dict[str, Any]) -> None:

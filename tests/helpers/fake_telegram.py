@@ -29,6 +29,9 @@ from typing import Any
 import httpx
 from telegram.constants import ChatAction, ReactionEmoji
 
+from . import faults as fault_kinds
+from .faults import FaultPlan, Injected, NoAnswer
+
 # ---------------------------------------------------------------------------------------------
 # Limits and identities
 # ---------------------------------------------------------------------------------------------
@@ -188,6 +191,7 @@ class Call:
     error: str | None = None
     error_code: int | None = None
     seq: int = 0
+    fault: str | None = None  # the injected fault (tests/helpers/faults.py), if any
 
 
 @dataclass(eq=False)
@@ -1059,6 +1063,7 @@ class FakeTelegram:
         self._limits: tuple[int, int] | None = None
         self._sent_global: deque[float] = deque()
         self._sent_per_chat: dict[int, deque[float]] = {}
+        self._faults = FaultPlan(seed=seed)
 
     # -- clock ---------------------------------------------------------------------------------
 
@@ -1319,6 +1324,59 @@ class FakeTelegram:
         with self._lock:
             self._limits = None
 
+    def inject_faults(
+        self,
+        *,
+        seed: int | None = None,
+        methods: Iterable[str] | None = None,
+        retry_after: int | None = None,
+        error_before: float = 0.0,
+        error_after: float = 0.0,
+        timeout_before: float = 0.0,
+        timeout_after: float = 0.0,
+        too_many: float = 0.0,
+    ) -> None:
+        """From now on, fail each call of `methods` (default: the sending ones) with these
+        probabilities; see tests/helpers/faults.py. Reproducible for a given seed. Replaces any
+        earlier rates; `inject_faults()` with no rates turns probabilistic faults off."""
+        canonical = (
+            None if methods is None else [_METHODS.get(m.lower(), (m, None))[0] for m in methods]
+        )
+        with self._lock:
+            self._faults.configure(
+                seed=seed,
+                methods=canonical,
+                retry_after=retry_after,
+                error_before=error_before,
+                error_after=error_after,
+                timeout_before=timeout_before,
+                timeout_after=timeout_after,
+                too_many=too_many,
+            )
+
+    def fault_next(self, method: str, kind: str, *, times: int = 1) -> None:
+        """The next `times` calls of `method` meet the fault `kind` (one of faults.KINDS)."""
+        canonical = _METHODS.get(method.lower(), (method, None))[0]
+        with self._lock:
+            self._faults.queue(canonical, kind, times)
+
+    def flood_wait(self, seconds: int) -> None:
+        """Start a 429 burst now: every sending call is refused for `seconds`."""
+        with self._lock:
+            self._faults.flood_until = self._clock() + max(1, seconds)
+
+    def faults_off(self) -> None:
+        with self._lock:
+            self._faults.off()
+
+    def injected_faults(self) -> list[Injected]:
+        with self._lock:
+            return list(self._faults.injected)
+
+    def fault_counts(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self._faults.counts())
+
     def _take_injected_failure(self, method: str) -> ApiError | None:
         queue = self._failures.get(method)
         if not queue:
@@ -1510,6 +1568,11 @@ class FakeTelegram:
                 injected = self._take_injected_failure(name)
                 if injected is not None:
                     raise injected
+                fault = self._faults.draw(name, values, started_at)
+                if fault is not None:
+                    early = self._fault_before(fault, name, values, started_at)
+                    if early is not None:
+                        return early
                 wrapped = Params(values)
                 self._check_flood(name, wrapped)
                 result = copy.deepcopy(entry[1](self, wrapped))
@@ -1525,6 +1588,8 @@ class FakeTelegram:
                     )
                 )
                 return error.code, error.envelope()
+            except NoAnswer:
+                raise
             except Exception as error:  # a bug in the fake itself: answer 500, keep it visible
                 self.internal_errors.append(error)
                 description = f"Internal Server Error: fake Bot API failed: {error!r}"
@@ -1532,8 +1597,46 @@ class FakeTelegram:
                     Call(name, values, started_at, ok=False, error=description, error_code=500)
                 )
                 return 500, {"ok": False, "error_code": 500, "description": description}
+            if fault in fault_kinds.ACTED:
+                # Telegram acted (the call is recorded as done) but the bot is told otherwise.
+                self._faults.record(fault, name, values, started_at)
+                self._record(
+                    Call(
+                        name, values, started_at, ok=True, result=copy.deepcopy(result), fault=fault
+                    )
+                )
+                status, envelope = fault_kinds.bad_gateway()
+                if fault == fault_kinds.TIMEOUT_AFTER:
+                    raise NoAnswer(True, 200, {"ok": True, "result": result})
+                return status, envelope
             self._record(Call(name, values, started_at, ok=True, result=copy.deepcopy(result)))
             return 200, {"ok": True, "result": result}
+
+    def _fault_before(
+        self, fault: str, name: str, values: dict[str, Any], started_at: float
+    ) -> tuple[int, dict[str, Any]] | None:
+        """Answer a fault that strikes before Telegram acts; None for faults that strike after."""
+        if fault in fault_kinds.ACTED:
+            return None
+        retry_after = self._faults.record(fault, name, values, started_at)
+        if fault == fault_kinds.TOO_MANY:
+            status, envelope = fault_kinds.too_many(retry_after)
+        else:
+            status, envelope = fault_kinds.bad_gateway()
+        self._record(
+            Call(
+                name,
+                values,
+                started_at,
+                ok=False,
+                error=envelope["description"],
+                error_code=status,
+                fault=fault,
+            )
+        )
+        if fault == fault_kinds.TIMEOUT_BEFORE:
+            raise NoAnswer(False, status, envelope)
+        return status, envelope
 
     def _record(self, call: Call) -> None:
         self._seq += 1
