@@ -34,7 +34,10 @@ class Settings:
     default_locale: str = "en"
     log_level: str = "INFO"
     secret: str | None = None
-    secret_file: Path = Path("bridgebot.secret")
+    # Where a generated secret is kept: never beside the data (see default_secret_file).
+    secret_file: Path | None = None
+    # Production mode refuses to start without BRIDGEBOT_SECRET (no generated key at all).
+    production: bool = False
     webhook_secret: str | None = None
     # Tests only: run the bot's clock this many seconds ahead (a restarted process "after downtime").
     clock_offset_seconds: float = 0.0
@@ -53,6 +56,25 @@ class Settings:
                 "TELEGRAM_BOT_TOKEN is malformed: expected '<digits>:<secret>' as given by @BotFather."
             )
         return self.token
+
+
+def default_secret_file(env: Mapping[str, str]) -> Path:
+    """The generated secret's home: the user's configuration directory, not the data folder.
+
+    ``$XDG_CONFIG_HOME/bridgebot/secret`` (``~/.config/bridgebot/secret`` when unset), so that a
+    copy of the database folder alone holds no key that could name who answered which survey.
+    """
+    base = env.get("XDG_CONFIG_HOME") or str(Path(env.get("HOME") or Path.home()) / ".config")
+    return Path(base) / "bridgebot" / "secret"
+
+
+def _parse_bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("", "0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name}: {raw!r} is not true or false.")
 
 
 def _parse_admin_ids(raw: str) -> frozenset[int]:
@@ -115,6 +137,14 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         clock_offset = float(raw_offset)
     except ValueError:
         raise ConfigError(f"BRIDGEBOT_CLOCK_OFFSET_SECONDS: {raw_offset!r} is not a number.") from None
+    production = _parse_bool("BRIDGEBOT_PRODUCTION", source.get("BRIDGEBOT_PRODUCTION", ""))
+    secret = source.get("BRIDGEBOT_SECRET")
+    if production and not (secret and secret.strip()):
+        raise ConfigError(
+            "BRIDGEBOT_PRODUCTION is set but BRIDGEBOT_SECRET is not: production needs an explicit "
+            "secret, kept apart from the database (see docs/PRIVACY.md)."
+        )
+    secret_file = source.get("BRIDGEBOT_SECRET_FILE")
     return Settings(
         token=source.get("TELEGRAM_BOT_TOKEN"),
         api_base_url=base_url,
@@ -123,8 +153,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         admin_ids=_parse_admin_ids(source.get("BRIDGEBOT_ADMIN_IDS", "")),
         default_locale=default_locale,
         log_level=log_level,
-        secret=source.get("BRIDGEBOT_SECRET"),
-        secret_file=Path(source.get("BRIDGEBOT_SECRET_FILE", "bridgebot.secret")),
+        secret=secret,
+        secret_file=Path(secret_file) if secret_file else default_secret_file(source),
+        production=production,
         webhook_secret=source.get("BRIDGEBOT_WEBHOOK_SECRET"),
         clock_offset_seconds=clock_offset,
     )

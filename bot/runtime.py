@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.config import Settings
 from bot.db.engine import SessionFactory, create_engine, create_session_factory
-from bot.secret import load_or_create
+from bot.secret import load_or_create, resolve_secret_file
 
 log = logging.getLogger(__name__)
 
@@ -40,16 +40,19 @@ class Runtime:
 
 def create_runtime(settings: Settings) -> Runtime:
     engine = create_engine(settings.database_url)
-    secret_file = settings.secret_file
-    if not secret_file.is_absolute() and settings.is_sqlite:
-        # Keep the generated secret beside the embedded database, wherever it lives.
-        db_path = settings.database_url.split(":///", 1)[-1]
-        secret_file = Path(db_path).resolve().parent / secret_file
+    secret = settings.secret
+    if not (secret and secret.strip()):
+        database_dir = None
+        if settings.is_sqlite:
+            database_dir = Path(settings.database_url.split(":///", 1)[-1]).resolve().parent
+        secret_file = resolve_secret_file(settings.secret_file, database_dir)
+    else:
+        secret_file = Path("/nonexistent")  # unused: the explicit secret wins
     runtime = Runtime(
         settings=settings,
         engine=engine,
         sessions=create_session_factory(engine),
-        secret=load_or_create(settings.secret, secret_file),
+        secret=load_or_create(secret, secret_file),
     )
     if settings.clock_offset_seconds:
         shift = timedelta(seconds=settings.clock_offset_seconds)

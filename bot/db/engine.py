@@ -30,6 +30,9 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
+    # Freed cells and pages are zeroed, so a deleted name or a moved answer leaves no bytes behind
+    # (bot/db/hygiene.py truncates the log after such writes).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 

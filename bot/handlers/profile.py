@@ -223,6 +223,8 @@ async def on_button(update: Update, context: BridgeContext, payload: Payload) ->
     elif payload.action == FORGET_YES:
         async with context.db() as db:
             await privacy.forget(db, user.id, context.clock())
+        # Only once the files hold no trace of the name is the person told it is gone.
+        await privacy.wipe_traces(context.runtime.engine)
         forget_locale(context)
         context.user_data.clear()
         await query.edit_message_reply_markup(reply_markup=None)

@@ -1,4 +1,9 @@
-"""/forgetme: erase a person and everything that names them."""
+"""/forgetme: erase a person and everything that names them, leaving no trace in the files.
+
+``forget`` deletes inside the caller's transaction; ``wipe_traces`` runs after its commit and
+before the person is told it is done, so the erased name and username can no longer be read from
+the SQLite log or free pages, nor from PostgreSQL's dead tuples (bot/db/hygiene.py).
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from bot.db.base import Base
+from bot.db.hygiene import wipe_history
 from bot.db.models import Enrolment, ErasureRecord, OrganizerGrant, Person
 
 
@@ -30,3 +37,20 @@ async def forget(db: AsyncSession, person_id: int, now: datetime) -> Erasure:
     )
     await db.flush()
     return Erasure(enrolments_removed=enrolments, grants_removed=grants)
+
+
+def _tables_naming_people() -> list[str]:
+    """``people`` and every table that refers to it (their rows go by cascade or SET NULL)."""
+    people = Person.__table__
+    return [
+        table.name
+        for table in Base.metadata.sorted_tables
+        if table is not people
+        and any(fk.column.table is people for column in table.columns for fk in column.foreign_keys)
+    ]
+
+
+async def wipe_traces(engine: AsyncEngine) -> bool:
+    """After ``forget`` committed: the person's bytes leave the files. The people table (names,
+    usernames) is rewritten whole; the tables that referred to it are vacuumed."""
+    return await wipe_history(engine, rewrite=[Person.__tablename__], vacuum=_tables_naming_people())

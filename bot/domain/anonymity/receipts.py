@@ -83,7 +83,7 @@ def _create_secret_file(path: Path) -> bool:
     """
     if path.exists():
         return False
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secret-")
     try:
         with os.fdopen(fd, "wb") as handle:  # mkstemp already created it 0600
