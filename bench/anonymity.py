@@ -40,6 +40,19 @@ def main() -> None:
     timed("scrub 2,000 chars, plain prose", lambda: scrub(plain, known), 50)
     timed("scrub 2,000 chars, plain prose, names as a list", lambda: scrub(plain, entries), 20)
     timed("scrub 200 chars, typical comment", lambda: scrub(plain[:200], known), 200)
+    comment = (
+        "Встреча с Анной в 1994 style: I gave it 5 out of 10 and we met at 7. "
+        "Напишите мне: восемь девять один шесть три четыре пять шесть семь восемь девять, "
+        "john dot smith at gmail dot com, или заходите на ул. Ленина, д. 5, кв. 3. "
+        "Mehmet ile Atatürk Cad. No: 15 adresinde buluştuk, sıfır beş yüz otuz iki. "
+        "Yuliya and Shcherbakov said the two sides talked for three hours. "
+    ) * 2
+    timed(
+        "scrub 500 chars, spelled contacts, address, names",
+        lambda: scrub(comment[:500], known),
+        200,
+    )
+    timed("scrub 500 chars, plain prose", lambda: scrub(plain[:500], known), 200)
 
     for rows, columns in ((2, 3), (5, 6), (10, 10)):
         tables = [

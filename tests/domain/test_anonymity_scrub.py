@@ -9,6 +9,7 @@ from bot.domain.anonymity import (
     ScrubError,
     ScrubKind,
     scrub,
+    spelled,
 )
 
 PEOPLE = [
@@ -285,4 +286,232 @@ def test_generated_emails_are_removed(local, domain, tld):
 @given(text=st.text(st.sampled_from("abcdefg ABC абвгд ,;:!?-"), max_size=200))
 @settings(max_examples=100, deadline=None)
 def test_text_without_contacts_or_known_names_is_untouched(text):
+    assert scrub(text).text == text
+
+
+# --- phone numbers and e-mails spelled out in words ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "spoken",
+    [
+        # en: digit by digit, "double"/"triple", tens, "oh" inside a run, mixed with digits
+        "four one five five five five two three four eight",
+        "four one five, five five five, double two three four",
+        "plus three seven four, nine one, two three four, five six seven",
+        "triple five, oh one two three four five six",
+        "seven one eight - two twelve - thirty four fifty six",
+        "+1 four one five 555 two three four eight",
+        # ru: digit by digit, spoken in groups, with "плюс"
+        "восемь девять один шесть три четыре пять шесть семь восемь девять",
+        "плюс семь девятьсот шестнадцать триста сорок пять шестьдесят семь восемьдесят девять",
+        "+7 916 сто двадцать три сорок пять шестьдесят семь",
+        "восемь (девятьсот двенадцать) триста сорок пять - шестьдесят семь - восемьдесят девять",
+        # uk, with apostrophes in the number words
+        "нуль шість сім один два три чотири п'ять шість сім",
+        "плюс тридцять вісім нуль шістдесят сім сто двадцять три сорок п’ять шістдесят сім",
+        # tr and az
+        "sıfır beş yüz otuz iki yüz yirmi üç kırk beş altmış yedi",
+        "artı doksan beş yüz otuz iki bir iki üç dört beş altı yedi",
+        "sıfır əlli bir iki üç dörd beş altı yeddi",
+        "artı doqquz yüz doxsan dörd əlli bir iki üç qırx beş altmış yeddi",
+        # ar, with و glued to a number word and Arabic-Indic digits mixed in
+        "صفر خمسة صفر واحد اثنان ثلاثة أربعة خمسة ستة سبعة",
+        "زائد تسعة سبعة اربعة خمسون ١٢٣ اربعة خمسة ستة سبعة",
+        # he, el, hy
+        "אפס חמש אפס שבע שש חמש ארבע שלוש שתיים אחת",
+        "έξι εννέα ένα δύο τρία τέσσερα πέντε έξι εφτά οχτώ",
+        "զրո ինը մեկ երկու երեք չորս հինգ վեց յոթ",
+    ],
+)
+def test_phone_numbers_spelled_out_in_words_are_replaced(spoken):
+    result = scrub(f"номер / number: {spoken}. Thanks")
+    assert result.text == "номер / number: [phone]. Thanks"
+    assert result.counts_by_kind == {ScrubKind.PHONE: 1}
+
+
+@pytest.mark.parametrize(
+    ("spoken", "digits"),
+    [
+        ("four one five five five five two three four", "415555234"),
+        ("double two triple oh", "22000"),
+        ("восемь девятьсот двенадцать триста сорок пять", "8912345"),
+        ("сто пять двадцать", "10520"),
+        ("beş yüz otuz iki", "532"),
+        ("sıfır on bir", "011"),
+        ("twenty one twenty", "2120"),
+        ("خمسة وعشرين", "25"),
+        ("עשרים ושלוש", "23"),
+        ("plus seven 916", "+7916"),
+    ],
+)
+def test_number_words_combine_as_they_are_spoken(spoken, digits):
+    assert spelled.spoken_digits(spoken) == [digits]
+
+
+def test_a_spelled_phone_must_be_a_valid_number_or_a_long_run():
+    # 7 digits, valid nowhere among the regions: left alone; the same as a long run: removed.
+    assert scrub("one two three four five six seven").text == "one two three four five six seven"
+    assert scrub("one two three four five six seven eight nine").text == "[phone]"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("write john dot smith at gmail dot com please", "write [email] please"),
+        ("j.smith at example dot co dot uk", "[email]"),
+        ("anna at gmail.com", "[email]"),
+        ("a_b at example.org", "[email]"),
+        ("иван собака мэйл точка ру", "[email]"),
+        ("ivan.petrov собака yandex.ru", "[email]"),
+        ("пишіть olena крапка k равлик ukr крапка net", "пишіть [email]"),
+        ("ivan@mail точка ru", "[email]"),
+        ("mehmet et gmail nokta com", "[email]"),
+        ("elvin et mail nöqtə az", "[email]"),
+        ("ahmad ات gmail نقطة com", "[email]"),
+        ("ahmad ات gmail دوت كوم", "[email]"),
+        ("dana שטרודל walla נקודה co נקודה il", "[email]"),
+        ("nikos παπάκι gmail τελεία com", "[email]"),
+        ("aram շնիկ mail կետ ru", "[email]"),
+        ("john (at) gmail (dot) com", "[email]"),
+    ],
+)
+def test_emails_with_at_and_dot_spelled_out_are_replaced(text, expected):
+    assert scrub(text).text == expected
+
+
+# Ordinary sentences with numbers, number words and "at"/"dot" words: none is a contact.
+INNOCENT = {
+    "en": [
+        "I gave it 5 out of 10, maybe six out of ten",
+        "We met at 7 and left at nine thirty",
+        "The 2 sides talked for two hours in 1994 style",
+        "One, two, three people spoke, then four or five more",
+        "In 1994 and 2004 we had twenty five participants",
+        "Look at this: the dot on the map was our school",
+        "I met him at school and we laughed at everything",
+        "Session 3 of 12 on 2026-03-10 at 18:00",
+        "Double the time, triple the fun, one hundred percent",
+    ],
+    "ru": [
+        "Я поставил пять из десяти, а Лена семь",
+        "Мы встретились в семь и ушли в девять",
+        "Две стороны спорили три часа в 1994 году",
+        "Один, два, три человека выступили",
+        "Точка зрения собаки: у нас была собака",
+        "Сорок пять минут, двадцать человек, сто процентов",
+    ],
+    "uk": [
+        "Я дав п'ять з десяти, бо було сім учасників",
+        "Ми зустрілися о сьомій, і це була крапка",
+        "Дві сторони, три години, сто відсотків",
+    ],
+    "tr": [
+        "On üzerinden beş verdim, bir iki kişi katıldı",
+        "Saat yedide buluştuk, on dakika sonra gittik",
+        "Bir nokta var: iki taraf üç saat konuştu",
+        "Bir gün on kişi, yüz yıl sonra",
+    ],
+    "az": [
+        "On üzərindən beş verdim, iki tərəf var idi",
+        "Bir nöqtə: yeddi nəfər, doqquz saat",
+    ],
+    "ar": [
+        "أعطيته خمسة من عشرة، وحضر سبعة أشخاص",
+        "التقينا في الساعة سبعة، وهذه نقطة مهمة",
+        "الطرفان اثنان تحدثا ثلاث ساعات",
+    ],
+    "he": [
+        "נתתי חמש מתוך עשר, והיו שבעה משתתפים",
+        "נפגשנו בשבע, זו נקודה חשובה",
+    ],
+    "el": [
+        "Έδωσα πέντε στα δέκα, ήταν επτά άτομα",
+        "Συναντηθήκαμε στις εφτά, μια τελεία",
+    ],
+    "hy": [
+        "Տասից հինգ տվեցի, յոթ մարդ էր",
+        "Հանդիպեցինք յոթին, մեկ կետ կա",
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    "text", [text for texts in INNOCENT.values() for text in texts], ids=lambda text: text[:24]
+)
+def test_ordinary_sentences_with_numbers_and_at_words_are_untouched(text):
+    assert scrub(text, KNOWN).text == text
+
+
+def test_at_before_an_ordinary_domain_is_a_link_not_an_email():
+    assert scrub("see more at example.com").text == "see more at [link]"
+    assert scrub("details at bit.ly/3xYz").text == "details at [link]"
+
+
+# --- street addresses ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # en
+        ("I live at 12 Baker Street, come by", "I live at [address], come by"),
+        ("221B Baker St., flat 3 is mine", "[address] is mine"),
+        ("my place: Baker Street 12", "my place: [address]"),
+        ("at 1600 Pennsylvania Avenue everyone", "at [address] everyone"),
+        # ru
+        ("мой адрес ул. Ленина, д. 5, кв. 3, приходите", "мой адрес [address], приходите"),
+        ("живу на улице Ленина 5", "живу на [address]"),
+        ("проспект Мира, дом 10, корп. 2", "[address]"),
+        ("пишите: д. 5, кв. 3", "пишите: [address]"),
+        # uk
+        ("вулиця Шевченка 10", "[address]"),
+        ("вул. Хрещатик, буд. 22, кв. 7", "[address]"),
+        # tr
+        ("Atatürk Cad. No: 15 Daire 4", "[address]"),
+        ("adresim Bağdat Caddesi No:120/3", "adresim [address]"),
+        ("Gül Sokak 7", "[address]"),
+        # az
+        ("Nizami küçəsi 5, mənzil 12", "[address]"),
+        ("Azadlıq prospekti 34", "[address]"),
+        # el
+        ("Οδός Ερμού 25", "[address]"),
+        ("μένω στη Λεωφόρος Αλεξάνδρας 12", "μένω στη [address]"),
+        # hy
+        ("Մաշտոցի պողոտա 12", "[address]"),
+        ("Աբովյան փողոց 5, բն. 4", "[address]"),
+        # ar
+        ("أسكن في شارع الحمراء 12", "أسكن في [address]"),
+        ("شارع الملك فهد رقم 45", "[address]"),
+        ("١٢ شارع الحمراء", "[address]"),
+        # he
+        ("אני גר ברחוב הרצל 12", "אני גר [address]"),
+        ("רחוב דיזנגוף 50 דירה 3", "[address]"),
+    ],
+)
+def test_street_addresses_are_replaced(text, expected):
+    result = scrub(text)
+    assert result.text == expected
+    assert result.counts_by_kind == {ScrubKind.ADDRESS: 1}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We walked down Baker Street together",
+        "The street had 5 shops and 2 cafes",
+        "We took First Place 2 times, I sat in Front Row 5",
+        "in 1994 the 2 sides met on Main Street",
+        "на улице было холодно 5 дней",
+        "на улице Ленина было 5 человек",
+        "вулиця була гарна, 3 години",
+        "Atatürk Caddesi çok güzeldi, 3 saat yürüdük",
+        "Nizami küçəsində gəzdik",
+        "Στην οδό Ερμού είχε κόσμο",
+        "Մաշտոցի պողոտայում զբոսնեցինք",
+        "الشارع مزدحم جدا",
+        "שדרות רוטשילד יפות",
+    ],
+)
+def test_street_words_without_a_house_number_stay(text):
     assert scrub(text).text == text

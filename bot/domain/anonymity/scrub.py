@@ -1,11 +1,13 @@
 """Scrubbing free-text feedback of what identifies people, before it is stored.
 
 Replaced by placeholders: e-mail addresses ``[email]``, links with or without a scheme ``[link]``,
-phone numbers in international and local forms ``[phone]``, @usernames ``[@user]`` and the
-names and usernames of people the bot knows in the program ``[name]`` (rules in names.py).
+phone numbers in international and local forms ``[phone]``, street addresses ``[address]`` (rules
+in addresses.py), @usernames ``[@user]`` and the names and usernames of people the bot knows in
+the program ``[name]`` (rules in names.py). Phones and e-mails spelled out in words ("four one
+five ...", "john dot smith at gmail dot com") are found too (rules in spelled.py).
 
 Where matches overlap, their union is replaced once, labelled by the strongest kind (e-mail,
-link, phone, username, name), so no fragment of an address or name survives next to the
+link, phone, address, username, name), so no fragment of an address or name survives next to the
 placeholder. Consecutive names ("Anna Petrova") become one ``[name]``.
 
 The scrubber leans towards removing too much: a phone-like run of digits or a word ending in a
@@ -24,6 +26,8 @@ from functools import lru_cache
 import phonenumbers
 import pycountry
 
+from bot.domain.anonymity import spelled
+from bot.domain.anonymity.addresses import address_spans
 from bot.domain.anonymity.errors import AnonymityErrorCode, ScrubError
 from bot.domain.anonymity.names import KnownNames
 
@@ -40,6 +44,7 @@ class ScrubKind(StrEnum):
     EMAIL = "email"
     LINK = "link"
     PHONE = "phone"
+    ADDRESS = "address"
     USERNAME = "username"
     NAME = "name"
 
@@ -52,6 +57,7 @@ _PLACEHOLDERS = {
     ScrubKind.EMAIL: "[email]",
     ScrubKind.LINK: "[link]",
     ScrubKind.PHONE: "[phone]",
+    ScrubKind.ADDRESS: "[address]",
     ScrubKind.USERNAME: "[@user]",
     ScrubKind.NAME: "[name]",
 }
@@ -89,6 +95,7 @@ def scrub(
         *_tagged(ScrubKind.EMAIL, _email_spans(text)),
         *_tagged(ScrubKind.LINK, _link_spans(text)),
         *_tagged(ScrubKind.PHONE, _phone_spans(text, tuple(default_regions))),
+        *_tagged(ScrubKind.ADDRESS, address_spans(text)),
         *_tagged(ScrubKind.USERNAME, _username_spans(text)),
         *_tagged(ScrubKind.NAME, names.spans(text)),
     ]
@@ -148,7 +155,8 @@ _EMAIL = re.compile(
 
 
 def _email_spans(text: str) -> Iterator[tuple[int, int]]:
-    return (match.span() for match in _EMAIL.finditer(text))
+    yield from (match.span() for match in _EMAIL.finditer(text))
+    yield from spelled.email_spans(text, _known_tlds())
 
 
 # Generic TLDs people actually type, plus the internationalized ones of the region.
@@ -161,10 +169,16 @@ _TRAILING_PUNCTUATION = ".,;:!?'\"»”’…"
 
 
 @lru_cache(maxsize=1)
+def _known_tlds() -> frozenset[str]:
+    return frozenset(
+        {*(country.alpha_2.lower() for country in pycountry.countries), *_GENERIC_TLDS}
+    )
+
+
+@lru_cache(maxsize=1)
 def _link_pattern() -> re.Pattern[str]:
-    country_tlds = [country.alpha_2.lower() for country in pycountry.countries]
     # Longest first, so "com" does not stop "community" from being tried.
-    tlds = sorted({*country_tlds, *_GENERIC_TLDS}, key=len, reverse=True)
+    tlds = sorted(_known_tlds(), key=len, reverse=True)
     return re.compile(
         r"(?:\b(?:https?|ftp|tg)://|\bwww\d?\.)[^\s<>\"]+"
         r"|(?<![\w@.-])(?P<domain>(?:[^\W_](?:[\w-]*[^\W_])?\.)+"
@@ -199,6 +213,7 @@ _LONG_DIGIT_RUN = re.compile(r"(?<!\d)\d{9,}(?!\d)")
 
 
 def _phone_spans(text: str, regions: tuple[str, ...]) -> Iterator[tuple[int, int]]:
+    yield from spelled.phone_spans(text, regions)
     if sum(ch.isdigit() for ch in text) < _MIN_PHONE_DIGITS:
         return
     for region in regions or (None,):
