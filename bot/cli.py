@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from telegram import Bot
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
+from bot.clitools.numbers import id_arg, number_arg
 from bot.config import ConfigError, Settings, load_settings
 from bot.domain.errors import BridgeError
 from bot.i18n import N_, _, ngettext, use_locale
@@ -462,7 +463,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--webhook-url", help="public HTTPS URL Telegram should post updates to")
     run.add_argument("--listen", default="127.0.0.1", help="address to listen on in webhook mode")
-    run.add_argument("--port", type=int, default=8443, help="port to listen on in webhook mode")
+    run.add_argument("--port", type=number_arg(1, 65535), default=8443, help="port to listen on in webhook mode")
     run.add_argument("--url-path", default="telegram", help="path part of the webhook URL to serve")
     run.set_defaults(handler=cmd_run)
 
@@ -484,7 +485,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     create.add_argument("--timezone", default="UTC")
     create.add_argument(
-        "--organizer", action="append", type=int, help="Telegram user id of an organizer"
+        "--organizer", action="append", type=id_arg, help="Telegram user id of an organizer"
     )
     create.add_argument(
         "--show-member-names",
@@ -506,7 +507,7 @@ def build_parser() -> argparse.ArgumentParser:
     invite.add_argument("--side", help="side name")
     invite.add_argument("--role", choices=["student", "professional"])
     invite.add_argument("--expires", help="valid for this long, e.g. 7d")
-    invite.add_argument("--max-uses", type=int)
+    invite.add_argument("--max-uses", type=number_arg())
     invite.add_argument("--revoke", metavar="CODE", help="revoke the invite with this code or link")
     invite.set_defaults(handler=cmd_invite)
 
@@ -514,7 +515,7 @@ def build_parser() -> argparse.ArgumentParser:
     o_sub = organizer.add_subparsers(dest="organizer_command", required=True)
     add = o_sub.add_parser("add")
     add.add_argument("--program", required=True)
-    add.add_argument("--user", type=int, required=True)
+    add.add_argument("--user", type=id_arg, required=True)
     organizer.set_defaults(handler=cmd_organizer)
 
     from bot.clitools import feedback, groups, moderation, sessions

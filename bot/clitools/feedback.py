@@ -27,6 +27,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from bot.clitools.numbers import id_arg, number_arg
 from bot.config import SUPPORTED_LOCALES, Settings
 
 FORMATS = ("csv", "html", "png")
@@ -199,24 +200,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     options.add_argument("--program", required=True)
     options.add_argument(
-        "--k", type=int, help="fewest answers behind any shown number (at least 3; default 5)"
+        "--k", type=number_arg(), help="fewest answers behind any shown number (at least 3; default 5)"
     )
     options.add_argument(
         "--k-comments",
-        type=int,
+        type=number_arg(),
         help="fewest comments before any is shown (at least 3; default 10)",
     )
     options.add_argument(
         "--reminder-hours", type=float, help="remind unanswered invitations after this long"
     )
-    options.add_argument("--expiry-days", type=int, help="how long an invitation can be answered")
+    options.add_argument("--expiry-days", type=number_arg(), help="how long an invitation can be answered")
     s_sub.add_parser("sweep", help="erase the physical order of stored answers (PostgreSQL)")
     survey.set_defaults(handler=cmd_survey)
 
     report = subparsers.add_parser("report", help="write a program's evaluation report as files")
     report.add_argument("--program", required=True, help="program id or name")
-    report.add_argument("--group", type=int, help="only this dialogue group (id)")
-    report.add_argument("--session", type=int, help="only this session (id; give its --group too)")
+    report.add_argument("--group", type=id_arg, help="only this dialogue group (id)")
+    report.add_argument("--session", type=id_arg, help="only this session (id; give its --group too)")
     report.add_argument(
         "--format",
         action="append",

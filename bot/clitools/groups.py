@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from bot.clitools.numbers import number_arg
 from bot.config import Settings
 
 
@@ -88,10 +89,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sub = parser.add_subparsers(dest="groups_command", required=True)
     form = sub.add_parser("form", help="preview balanced groups (and create them with --confirm)")
     form.add_argument("--program", required=True, help="program id or name")
-    form.add_argument("--min", type=int, default=8, help="smallest group size (default 8)")
-    form.add_argument("--max", type=int, default=12, help="largest group size (default 12)")
+    form.add_argument("--min", type=number_arg(), default=8, help="smallest group size (default 8)")
+    form.add_argument("--max", type=number_arg(), default=12, help="largest group size (default 12)")
     form.add_argument(
-        "--seed", type=int, default=1, help="another seed gives another balanced arrangement"
+        "--seed", type=number_arg(0), default=1, help="another seed gives another balanced arrangement"
     )
     form.add_argument(
         "--tracks", action="store_true", help="students and professionals in separate groups"

@@ -13,6 +13,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from bot.clitools.numbers import id_arg, number_arg
+from bot.domain.numbers import MAX_ID, is_number, parse_int
+
 
 def _parse_agenda(values: list[str] | None):
     from bot.domain.scheduling import AgendaItem
@@ -20,11 +23,11 @@ def _parse_agenda(values: list[str] | None):
     items = []
     for value in values or []:
         title, _, minutes = value.rpartition(":")
-        if not title or not minutes.strip().isdigit():
+        if not title or not is_number(minutes):
             from bot.cli import CliError
 
             raise CliError(f"--agenda {value!r}: write TITLE:MINUTES, e.g. 'Welcome:10'")
-        items.append(AgendaItem(title.strip(), int(minutes)))
+        items.append(AgendaItem(title.strip(), parse_int(minutes, minimum=0, maximum=MAX_ID)))
     return tuple(items)
 
 
@@ -168,14 +171,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sessions = subparsers.add_parser("sessions", help="plan and list dialogue sessions")
     sub = sessions.add_subparsers(dest="sessions_command", required=True)
     add = sub.add_parser("add", help="plan a session (or a weekly series) for a dialogue group")
-    add.add_argument("--group", type=int, required=True, help="dialogue group id")
+    add.add_argument("--group", type=id_arg, required=True, help="dialogue group id")
     add.add_argument("--start", required=True, help="local date and time, e.g. '2026-03-10 19:00'")
     add.add_argument("--zone", help="IANA time zone of --start (default: the program's)")
     add.add_argument("--duration", default="90m", help="e.g. 90m or 1h30m")
     add.add_argument("--title", required=True)
     add.add_argument("--agenda", action="append", help="TITLE:MINUTES (repeat, in order)")
-    add.add_argument("--every-weeks", type=int, help="repeat every N weeks")
-    add.add_argument("--count", type=int, help="number of sessions in the series")
+    add.add_argument("--every-weeks", type=number_arg(), help="repeat every N weeks")
+    add.add_argument("--count", type=number_arg(), help="number of sessions in the series")
     add.add_argument("--until", help="date of the last session of the series")
     add.add_argument(
         "--remind",
@@ -183,9 +186,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="reminder offset before the start (repeat), default 24h and 1h",
     )
     lst = sub.add_parser("list", help="upcoming sessions of a group")
-    lst.add_argument("--group", type=int, required=True)
+    lst.add_argument("--group", type=id_arg, required=True)
     cancel = sub.add_parser("cancel", help="cancel an upcoming session")
-    cancel.add_argument("session", type=int)
+    cancel.add_argument("session", type=id_arg)
     reminders = sub.add_parser(
         "reminders",
         help="show or set a program's reminder offsets (sessions without their own follow them)",
@@ -196,5 +199,5 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--default", action="store_true", help="back to the defaults (24h and 1h)"
     )
     unreached = sub.add_parser("unreached", help="members a session's messages did not reach")
-    unreached.add_argument("session", type=int)
+    unreached.add_argument("session", type=id_arg)
     sessions.set_defaults(handler=cmd_sessions)

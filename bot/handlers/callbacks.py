@@ -13,6 +13,9 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 
+from bot.domain.errors import BridgeError
+from bot.domain.numbers import MAX_ID, NumberError, parse_int
+
 MAX_CALLBACK_BYTES = 64
 _SIG_BYTES = 9  # 72 bits: forging one by guessing is out of reach, and it costs 12 characters
 
@@ -24,6 +27,14 @@ class Payload:
 
     def arg(self, index: int) -> str:
         return self.args[index] if index < len(self.args) else ""
+
+    def number(self, index: int) -> int:
+        """A numeric argument (an id, a seed, an answer). The bot signed it, so one that does not
+        read as a number comes from a button it no longer makes: that button has expired."""
+        try:
+            return parse_int(self.arg(index), minimum=-MAX_ID, maximum=MAX_ID)
+        except NumberError:
+            raise BridgeError("stale_step") from None
 
 
 def _mac(secret: bytes, audience: int, body: str) -> str:

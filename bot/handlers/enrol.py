@@ -198,13 +198,13 @@ async def on_button(update: Update, context: BridgeContext, payload: Payload) ->
     async with context.db() as db:
         if payload.action == LANG:
             draft = await enrolment.choose_language(
-                db, user.id, payload.arg(0), int(payload.arg(1)), now
+                db, user.id, payload.arg(0), payload.number(1), now
             )
             locale = payload.arg(0)
             remember_locale(context, locale)
             summary = _("Language: {language}", language=pickers.language_name(locale))
         elif payload.action == ROLE:
-            draft = await enrolment.choose_role(db, user.id, payload.arg(0), int(payload.arg(1)))
+            draft = await enrolment.choose_role(db, user.id, payload.arg(0), payload.number(1))
             summary = _("Role: {role}", role=role_label(payload.arg(0)))
         elif payload.action == COUNTRY:
             current = await enrolment.current_draft(db, user.id)
@@ -222,13 +222,13 @@ async def on_button(update: Update, context: BridgeContext, payload: Payload) ->
             summary = _("Time zone: {zone}", zone=format_zone(zones[0]))
         elif payload.action == ZONE:
             draft = await enrolment.choose_timezone(
-                db, user.id, payload.arg(0), int(payload.arg(1)), now
+                db, user.id, payload.arg(0), payload.number(1), now
             )
             summary = _("Time zone: {zone}", zone=format_zone(payload.arg(0)))
         elif payload.action == ACCEPT:
-            enrolled = await enrolment.accept(db, user.id, int(payload.arg(0)), now)
+            enrolled = await enrolment.accept(db, user.id, payload.number(0), now)
         elif payload.action == DECLINE:
-            await enrolment.decline(db, user.id, int(payload.arg(0)))
+            await enrolment.decline(db, user.id, payload.number(0))
         else:
             raise EnrolmentError("stale_step")
     # Replies go out only after the transaction has committed: what the person reads is saved.

@@ -19,6 +19,7 @@ from bot.domain.conduct.errors import ConductError
 from bot.domain.durations import DurationError
 from bot.domain.errors import BridgeError
 from bot.domain.grouping import GroupingError
+from bot.domain.numbers import NumberError
 from bot.domain.scheduling.errors import SchedulingError
 from bot.domain.statistics import StatisticsError
 from bot.handlers.common import apply_reader_locale, reply
@@ -69,6 +70,11 @@ MESSAGES: dict[str, str] = {
     "duration.bad_format": N_("I can't read the duration {text}. Use for example 30m, 2h, 1d or 1w."),
     "duration.not_positive": N_("A duration must be longer than zero."),
     "duration.too_long": N_("That duration is too long."),
+    "number.not_a_number": N_("{text} is not a number. Please write it with digits, for example 12."),
+    "number.out_of_range": N_("Please give a whole number from {minimum} to {maximum}; {text} is not."),
+    "number.no_such_number": N_(
+        "There is nothing with the number {text}. Please check the number I showed you."
+    ),
 }
 
 from bot.handlers import feedback_texts, groups_texts, moderation_texts, sessions_texts  # noqa: E402
@@ -92,6 +98,7 @@ NAMESPACES: dict[type[BridgeError], str] = {
     GroupingError: "grouping",
     ConductError: "conduct",
     StatisticsError: "statistics",
+    NumberError: "number",
 }
 
 

@@ -102,7 +102,7 @@ async def _show(
 async def on_start(update: Update, context: BridgeContext, payload: Payload) -> None:
     user = update.effective_user
     assert user is not None
-    instance_id = int(payload.arg(0))
+    instance_id = payload.number(0)
     async with context.db() as db:
         form = await feedback.form_for(
             db, context.runtime.secret, user.id, instance_id, context.clock()
@@ -140,7 +140,7 @@ async def _resume(
 
 
 async def on_answer(update: Update, context: BridgeContext, payload: Payload) -> None:
-    instance_id, item_id, value = int(payload.arg(0)), int(payload.arg(1)), int(payload.arg(2))
+    instance_id, item_id, value = payload.number(0), payload.number(1), payload.number(2)
     state = await _resume(update, context, instance_id, item_id)
     if state is None:
         return
@@ -150,7 +150,7 @@ async def on_answer(update: Update, context: BridgeContext, payload: Payload) ->
 
 
 async def on_skip(update: Update, context: BridgeContext, payload: Payload) -> None:
-    instance_id, item_id = int(payload.arg(0)), int(payload.arg(1))
+    instance_id, item_id = payload.number(0), payload.number(1)
     state = await _resume(update, context, instance_id, item_id)
     if state is None or state.current is None or not state.current.optional:
         return
@@ -159,7 +159,7 @@ async def on_skip(update: Update, context: BridgeContext, payload: Payload) -> N
 
 
 async def on_done(update: Update, context: BridgeContext, payload: Payload) -> None:
-    instance_id = int(payload.arg(0))
+    instance_id = payload.number(0)
     state = await _resume(update, context, instance_id, 0)
     if state is None:
         return
@@ -342,14 +342,14 @@ async def on_report_button(update: Update, context: BridgeContext, payload: Payl
     user = update.effective_user
     assert user is not None
     secret = context.runtime.secret
-    mode, step, program_id = payload.arg(0), payload.arg(1), int(payload.arg(2))
+    mode, step, program_id = payload.arg(0), payload.arg(1), payload.number(2)
     if mode not in ("r", "e"):
         raise ValueError(mode)
     if step == "p":
         await _offer_scopes(update, context, mode, program_id)
         return
     if step == "g":
-        group_id = int(payload.arg(3))
+        group_id = payload.number(3)
         async with context.db() as db:
             await evaluation.require_report_access(
                 db, user.id, context.settings.admin_ids, Scope(program_id, group_id)
@@ -383,9 +383,9 @@ async def on_report_button(update: Update, context: BridgeContext, payload: Payl
     if step == "P":
         scope = Scope(program_id)
     elif step == "G":
-        scope = Scope(program_id, int(payload.arg(3)))
+        scope = Scope(program_id, payload.number(3))
     elif step == "S":
-        scope = Scope(program_id, int(payload.arg(3)), int(payload.arg(4)))
+        scope = Scope(program_id, payload.number(3), payload.number(4))
     else:
         raise ValueError(step)
     await send_report(update, context, scope, files=mode == "e")
@@ -443,7 +443,7 @@ async def send_report(update: Update, context: BridgeContext, scope: Scope, *, f
 
 async def on_export_button(update: Update, context: BridgeContext, payload: Payload) -> None:
     step = payload.arg(0)
-    ids = [int(a) for a in payload.args[1:]]
+    ids = [payload.number(i) for i in range(1, len(payload.args))]
     if step == "P":
         scope = Scope(ids[0])
     elif step == "G":

@@ -160,8 +160,8 @@ async def formgroups(update: Update, context: BridgeContext) -> None:
 
 def _spec_from(payload: Payload, seed: int) -> FormationSpec:
     return FormationSpec(
-        min_size=int(payload.arg(1)),
-        max_size=int(payload.arg(2)),
+        min_size=payload.number(1),
+        max_size=payload.number(2),
         separate_role_tracks=payload.arg(3) == "t",
         seed=seed,
     )
@@ -306,22 +306,22 @@ async def on_choose_program(update: Update, context: BridgeContext, payload: Pay
     query = update.callback_query
     assert query is not None
     await query.edit_message_reply_markup(reply_markup=None)
-    await _show_preview(update, context, int(payload.arg(0)), _spec_from(payload, 1), seed=1)
+    await _show_preview(update, context, payload.number(0), _spec_from(payload, 1), seed=1)
 
 
 async def on_rerun(update: Update, context: BridgeContext, payload: Payload) -> None:
     query = update.callback_query
     assert query is not None
     await query.edit_message_reply_markup(reply_markup=None)
-    seed = int(payload.arg(4))
-    await _show_preview(update, context, int(payload.arg(0)), _spec_from(payload, seed), seed=seed)
+    seed = payload.number(4)
+    await _show_preview(update, context, payload.number(0), _spec_from(payload, seed), seed=seed)
 
 
 async def on_confirm(update: Update, context: BridgeContext, payload: Payload) -> None:
     user = update.effective_user
     query = update.callback_query
     assert user is not None and query is not None
-    program_id, seed, fingerprint = int(payload.arg(0)), int(payload.arg(4)), payload.arg(5)
+    program_id, seed, fingerprint = payload.number(0), payload.number(4), payload.arg(5)
     async with context.db() as db:
         await access.require_organizer(db, user.id, _admin_ids(context), program_id)
         created = await groups.confirm(
@@ -532,7 +532,7 @@ async def on_place(update: Update, context: BridgeContext, payload: Payload) -> 
     user = update.effective_user
     query = update.callback_query
     assert user is not None and query is not None
-    person_id, group_id = int(payload.arg(0)), int(payload.arg(1))
+    person_id, group_id = payload.number(0), payload.number(1)
     async with context.db() as db:
         placement = await groups.force_place(
             db, person_id, group_id, user.id, _admin_ids(context), context.clock()
@@ -655,7 +655,7 @@ async def _show_overview(update: Update, context: BridgeContext, program_id: int
 
 
 async def on_list_program(update: Update, context: BridgeContext, payload: Payload) -> None:
-    await _show_overview(update, context, int(payload.arg(0)))
+    await _show_overview(update, context, payload.number(0))
 
 
 async def _groups_move(update: Update, context: BridgeContext, args: list[str]) -> None:
@@ -719,7 +719,7 @@ async def on_move(update: Update, context: BridgeContext, payload: Payload) -> N
     user = update.effective_user
     query = update.callback_query
     assert user is not None and query is not None
-    person_id, from_id, to_id = int(payload.arg(0)), int(payload.arg(1)), int(payload.arg(2))
+    person_id, from_id, to_id = payload.number(0), payload.number(1), payload.number(2)
     async with context.db() as db:
         result = await groups.move(
             db, person_id, from_id, to_id, user.id, _admin_ids(context), context.clock()

@@ -1115,7 +1115,7 @@ async def _edit_notice(
 async def on_report_button(update: Update, context: BridgeContext, payload: Payload) -> None:
     user, query = update.effective_user, update.callback_query
     assert user is not None and query is not None
-    report_id = int(payload.arg(0))
+    report_id = payload.number(0)
     outcome = REPORT_CODES[payload.arg(1)]
     now = context.clock()
     admin_ids = context.settings.admin_ids
@@ -1247,7 +1247,7 @@ async def on_appeal_button(update: Update, context: BridgeContext, payload: Payl
     """The sanctioned person pressed Appeal: ask why, in one message."""
     user = update.effective_user
     assert user is not None
-    action_id = int(payload.arg(0))
+    action_id = payload.number(0)
     async with context.db() as db:
         await appeals.check(db, action_id, user.id, context.clock())
     context.user_data[AWAIT_APPEAL] = action_id
@@ -1329,7 +1329,7 @@ async def _file_appeal(update: Update, context: BridgeContext, action_id: int, t
 async def on_appeal_decision(update: Update, context: BridgeContext, payload: Payload) -> None:
     user = update.effective_user
     assert user is not None
-    appeal_id = int(payload.arg(0))
+    appeal_id = payload.number(0)
     if payload.action == APPEAL_REJECT:
         async with context.db() as db:
             appeal = await appeals.require_reviewer(

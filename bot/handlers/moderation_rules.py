@@ -284,7 +284,7 @@ async def conduct_command(update: Update, context: BridgeContext) -> None:
 async def on_button(update: Update, context: BridgeContext, payload: Payload) -> None:
     user, query = update.effective_user, update.callback_query
     assert user is not None and query is not None
-    program_id = int(payload.arg(0))
+    program_id = payload.number(0)
     if payload.action == PICK:
         _clear(context)
         await show_panel(update, context, program_id)

@@ -18,6 +18,7 @@ from bot.context import BridgeContext
 from bot.domain.durations import parse_duration
 from bot.domain.errors import InvalidInput
 from bot.domain.invites import link
+from bot.domain.numbers import NumberError, is_number, parse_id, parse_int
 from bot.domain.programs import (
     PARTICIPANT_ROLES,
     ProgramDraft,
@@ -330,8 +331,11 @@ INVITE_OPTIONS = "invite_options"
 def _parse_invite_options(args: list[str]) -> dict[str, object]:
     options: dict[str, object] = {}
     for arg in args:
-        if arg.isdigit():
-            options["max_uses"] = int(arg)
+        if is_number(arg):
+            try:
+                options["max_uses"] = parse_int(arg, minimum=1, maximum=invites.MAX_USES)
+            except NumberError:
+                raise InvalidInput("bad_max_uses", maximum=invites.MAX_USES) from None
         else:
             options["expires_in"] = parse_duration(arg)
     return options
@@ -386,7 +390,7 @@ async def on_invite_button(update: Update, context: BridgeContext, payload: Payl
     step = payload.arg(0)
     if step == "x":
         async with context.db() as db:
-            invite = await invites.get_by_id(db, int(payload.arg(1)))
+            invite = await invites.get_by_id(db, payload.number(1))
             await access.require_organizer(
                 db, user.id, context.settings.admin_ids, invite.program_id
             )
@@ -394,7 +398,7 @@ async def on_invite_button(update: Update, context: BridgeContext, payload: Payl
         await query.edit_message_reply_markup(reply_markup=None)
         await reply(update, _("The invite link was revoked; nobody can join with it any more."))
         return
-    program_id = int(payload.arg(1))
+    program_id = payload.number(1)
     async with context.db() as db:
         await access.require_organizer(db, user.id, context.settings.admin_ids, program_id)
         program = await programs.get(db, program_id)
@@ -412,7 +416,7 @@ async def on_invite_button(update: Update, context: BridgeContext, payload: Payl
             reply_markup=InlineKeyboardMarkup(rows(buttons, 2)),
         )
         return
-    side = program.side(int(payload.arg(2)))
+    side = program.side(payload.number(2))
     if step == "s":
         buttons = [
             InlineKeyboardButton(
@@ -503,14 +507,15 @@ async def organizer_command(update: Update, context: BridgeContext) -> None:
     user = update.effective_user
     assert user is not None
     args = list(context.args or [])
-    if len(args) != 2 or not args[1].isdigit():
+    if len(args) != 2 or not is_number(args[1]):
         await reply(update, _("Usage: /organizer PROGRAM_ID USER_ID"))
         return
+    person_id = parse_id(args[1])
     async with context.db() as db:
         program = await programs.find(db, args[0])
         await access.require_organizer(db, user.id, context.settings.admin_ids, program.id)
         added = await programs.grant_organizer(
-            db, program.id, int(args[1]), granted_by=user.id, now=context.clock()
+            db, program.id, person_id, granted_by=user.id, now=context.clock()
         )
     if added:
         await reply(

@@ -24,8 +24,10 @@ from telegram.ext import (
 
 from bot.context import BridgeContext
 from bot.domain.durations import parse_duration
-from bot.domain.errors import BridgeError, NotAllowed
+from bot.domain.errors import BridgeError, NotAllowed, NotFound
+from bot.domain.numbers import as_id, is_number, parse_int
 from bot.domain.scheduling import (
+    MAX_OCCURRENCES,
     AgendaItem,
     Recurrence,
     SchedulingError,
@@ -38,6 +40,7 @@ from bot.domain.scheduling import (
     parse_time_of_day,
     validate_agenda,
 )
+from bot.domain.scheduling.recurrence import MAX_FREQ_WEEKS
 from bot.handler_groups import GROUP_COMMANDS, GROUP_OBSERVERS
 from bot.handlers import sessions_render as render
 from bot.handlers.callbacks import Payload, sign
@@ -168,7 +171,7 @@ async def ns_group_button(update: Update, context: BridgeContext) -> int:
     payload = await _step_press(update, context, NEW_GROUP)
     if payload is None:
         return GROUP
-    return await _chose_group(update, context, int(payload.arg(0)))
+    return await _chose_group(update, context, payload.number(0))
 
 
 async def _chose_group(update: Update, context: BridgeContext, group_id: int) -> int:
@@ -346,22 +349,22 @@ async def ns_repeat_button(update: Update, context: BridgeContext) -> int:
     payload = await _step_press(update, context, NEW_REPEAT)
     if payload is None:
         return REPEAT
-    return await _chose_repeat(update, context, int(payload.arg(0)))
+    return await _chose_repeat(update, context, payload.number(0))
 
 
 async def ns_repeat_text(update: Update, context: BridgeContext) -> int:
     message = update.effective_message
     assert message is not None
     text = (message.text or "").strip()
-    if not text.isdigit():
+    if not is_number(text):
         await reply(update, _("Please tap a button, or send a number of weeks such as 3."))
         return REPEAT
     try:
-        Recurrence(freq_weeks=int(text), count=1)
+        weeks = parse_int(text, minimum=1, maximum=MAX_FREQ_WEEKS)
     except BridgeError as error:
         await _say_error(update, context, error)
         return REPEAT
-    return await _chose_repeat(update, context, int(text))
+    return await _chose_repeat(update, context, weeks)
 
 
 async def _chose_repeat(update: Update, context: BridgeContext, weeks: int) -> int:
@@ -379,8 +382,10 @@ async def _chose_repeat(update: Update, context: BridgeContext, weeks: int) -> i
 
 def parse_recurrence_end(text: str, weeks: int, zone: str, now: datetime) -> Recurrence:
     cleaned = text.strip()
-    if cleaned.isdigit():
-        return Recurrence(freq_weeks=weeks, count=int(cleaned))
+    if is_number(cleaned):
+        return Recurrence(
+            freq_weeks=weeks, count=parse_int(cleaned, minimum=1, maximum=MAX_OCCURRENCES)
+        )
     try:
         until = parse_date(cleaned, local_today(zone, now))
     except SchedulingError as error:
@@ -757,7 +762,7 @@ async def _ask_reminders(update: Update, context: BridgeContext, program_id: int
 async def on_reminders_program(update: Update, context: BridgeContext, payload: Payload) -> None:
     query = update.callback_query
     assert query is not None
-    await _ask_reminders(update, context, int(payload.arg(0)))
+    await _ask_reminders(update, context, payload.number(0))
     await query.edit_message_reply_markup(reply_markup=None)
 
 
@@ -815,7 +820,7 @@ async def _set_reminders(
 async def on_reminders_default(update: Update, context: BridgeContext, payload: Payload) -> None:
     query = update.callback_query
     assert query is not None
-    await _set_reminders(update, context, int(payload.arg(0)), None)
+    await _set_reminders(update, context, payload.number(0), None)
     await query.edit_message_reply_markup(reply_markup=None)
 
 
@@ -913,10 +918,12 @@ async def announce_change(application, changed: Changed, kind: str) -> None:
 
 
 def _session_id(arg: str) -> int:
-    cleaned = arg.lstrip("#")
-    if not cleaned.isdigit():
+    if not is_number(arg):
         raise BridgeError("session_usage")
-    return int(cleaned)
+    number = as_id(arg)
+    if number is None:  # zero, negative or beyond any id: no such session, as for an unused one
+        raise NotFound("unknown_session", session=arg.strip().lstrip("#")[:24])
+    return number
 
 
 @translated_errors
@@ -1461,8 +1468,8 @@ async def on_findtime_answer(update: Update, context: BridgeContext, payload: Pa
     user = update.effective_user
     query = update.callback_query
     assert user is not None and query is not None
-    poll_id = int(payload.arg(0))
-    slot = None if payload.arg(1) == "x" else int(payload.arg(1))
+    poll_id = payload.number(0)
+    slot = None if payload.arg(1) == "x" else payload.number(1)
     try:
         async with context.db() as db:
             chosen = await findtime.toggle(db, poll_id=poll_id, person_id=user.id, slot_index=slot)
@@ -1491,7 +1498,7 @@ async def on_findtime_refresh(update: Update, context: BridgeContext, payload: P
     user = update.effective_user
     query = update.callback_query
     assert user is not None and query is not None
-    text, keyboard = await _results_text_and_keyboard(context, user.id, int(payload.arg(0)))
+    text, keyboard = await _results_text_and_keyboard(context, user.id, payload.number(0))
     await query.answer()
     if query.message is not None and getattr(query.message, "text", None) != text:
         await query.edit_message_text(text, reply_markup=keyboard)
@@ -1502,7 +1509,7 @@ async def on_findtime_confirm(update: Update, context: BridgeContext, payload: P
     user = update.effective_user
     query = update.callback_query
     assert user is not None and query is not None
-    poll_id, index = int(payload.arg(0)), int(payload.arg(1))
+    poll_id, index = payload.number(0), payload.number(1)
     try:
         async with context.db() as db:
             created = await findtime.confirm(

@@ -40,6 +40,7 @@ from bot.domain.grouping import (
     move_member,
 )
 from bot.domain.grouping import place_late_joiner as domain_place_late_joiner
+from bot.domain.numbers import as_id
 from bot.i18n import normalize_locale
 from bot.services import access, programs
 from bot.services.programs import ProgramView
@@ -439,8 +440,8 @@ async def find_group(db: AsyncSession, ref: str) -> DialogueGroup:
     group = await db.scalar(
         select(DialogueGroup).where(DialogueGroup.link_code == normalize_code(ref))
     )
-    if group is None and ref.isdigit():
-        group = await db.get(DialogueGroup, int(ref))
+    if group is None and (number := as_id(ref)) is not None:
+        group = await db.get(DialogueGroup, number)
     if group is None:
         raise NotFound("group_unknown", ref=ref)
     return group
@@ -461,8 +462,8 @@ async def find_person(db: AsyncSession, ref: str) -> Person:
         person = await db.scalar(
             select(Person).where(func.lower(Person.username) == ref[1:].lower())
         )
-    elif ref.isdigit():
-        person = await db.get(Person, int(ref))
+    elif (number := as_id(ref)) is not None:
+        person = await db.get(Person, number)
     if person is None:
         raise NotFound("unknown_person")
     return person

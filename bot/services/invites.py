@@ -15,6 +15,9 @@ from bot.domain.errors import InvalidInput, InviteError, NotFound
 from bot.domain.programs import validate_role
 from bot.services import programs
 
+# An invite link meant for more people than this is a typo (and a leak risk), not a program.
+MAX_USES = 100_000
+
 
 @dataclass(frozen=True)
 class InviteView:
@@ -65,8 +68,8 @@ async def create(
     program = await programs.get(db, program_id)
     program.side(side_id)
     validate_role(role)
-    if max_uses is not None and not 1 <= max_uses <= 100_000:
-        raise InvalidInput("bad_max_uses", maximum=100_000)
+    if max_uses is not None and not 1 <= max_uses <= MAX_USES:
+        raise InvalidInput("bad_max_uses", maximum=MAX_USES)
     if expires_at is not None and expires_at <= now:
         raise InvalidInput("expiry_in_past")
     invite = Invite(

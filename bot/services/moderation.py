@@ -26,6 +26,7 @@ from bot.db.models import (
 )
 from bot.domain.conduct import Step, StepKind, Strike
 from bot.domain.errors import BridgeError, NotAllowed
+from bot.domain.numbers import as_id
 from bot.services import group_lookup, people
 from bot.services import rules as rules_service
 from bot.services.group_lookup import GroupView
@@ -167,8 +168,8 @@ async def find_person(db: AsyncSession, ref: str) -> PersonView:
         person = await db.scalar(
             select(Person).where(func.lower(Person.username) == ref[1:].lower())
         )
-    elif ref.lstrip("-").isdigit() and len(ref) <= 20:
-        person = await db.get(Person, int(ref))
+    elif (number := as_id(ref)) is not None:
+        person = await db.get(Person, number)
     if person is None:
         raise ModerationError("unknown_target", who=ref[:64])
     return people.view(person)

@@ -21,6 +21,7 @@ from bot.db.models import (
     Side,
 )
 from bot.domain.errors import InvalidInput, NotFound
+from bot.domain.numbers import as_id
 from bot.domain.programs import (
     ProgramDraft,
     parse_sides,
@@ -145,8 +146,8 @@ async def find(db: AsyncSession, ref: str) -> ProgramView:
     """A program by id or by (case-insensitive) name, for the CLI and command arguments."""
     ref = ref.strip()
     program_id = await db.scalar(select(Program.id).where(func.lower(Program.name) == ref.lower()))
-    if program_id is None and ref.isdigit():
-        program_id = await db.scalar(select(Program.id).where(Program.id == int(ref)))
+    if program_id is None and (number := as_id(ref)) is not None:
+        program_id = await db.scalar(select(Program.id).where(Program.id == number))
     if program_id is None:
         raise NotFound("unknown_program", ref=ref)
     return await get(db, program_id)

@@ -47,6 +47,7 @@ from bot.domain.conduct import (
 )
 from bot.domain.durations import parse_duration
 from bot.domain.errors import InvalidInput
+from bot.domain.numbers import NumberError, is_number, parse_int
 
 DEFAULTS: dict[str, Any] = {
     "filters_enabled": True,
@@ -255,11 +256,11 @@ def parse_ladder(text: str) -> str:
 def parse_expiry_days(text: str) -> int:
     """``30d``, ``4w`` or a bare ``30`` (days) -> 30. Whole days from 1 to 366."""
     cleaned = _clean(text)
-    if cleaned.isdigit():
-        days = int(cleaned[:6])
-        if 1 <= days <= MAX_EXPIRY_DAYS:
-            return days
-        raise InvalidInput("expiry_whole_days", text=cleaned, maximum=MAX_EXPIRY_DAYS)
+    if is_number(cleaned):
+        try:
+            return parse_int(cleaned, minimum=1, maximum=MAX_EXPIRY_DAYS)
+        except NumberError:
+            raise InvalidInput("expiry_whole_days", text=cleaned, maximum=MAX_EXPIRY_DAYS) from None
     duration = parse_duration(cleaned)  # raises DurationError for 30x, 0d, -1d, 999d
     if duration % timedelta(days=1):
         raise InvalidInput("expiry_whole_days", text=cleaned, maximum=MAX_EXPIRY_DAYS)
