@@ -16,16 +16,17 @@ import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
+from babel.core import get_global
 from babel.dates import format_date as _babel_format_date
 from babel.dates import format_datetime as _babel_format_datetime
 from babel.dates import format_time as _babel_format_time
-from babel.dates import get_timezone_location
+from babel.dates import get_timezone_location, get_timezone_name
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -152,7 +153,7 @@ def format_datetime(
     if width == "long":
         day = _babel_format_date(moment.astimezone(tz).date(), "full", locale=loc)
         clock = _babel_format_time(moment, "short", tzinfo=tz, locale=loc)
-        return f"{day}, {clock} ({format_zone(zone_name, locale=locale)})"
+        return f"{day}, {clock} ({format_zone(zone_name, at=moment, locale=locale)})"
     return _babel_format_datetime(moment, width, tzinfo=tz, locale=loc)
 
 
@@ -164,15 +165,65 @@ def format_time(moment: datetime, zone_name: str | None, *, locale: str | None =
     return _babel_format_time(moment, "short", tzinfo=zone(zone_name), locale=_babel_locale(locale))
 
 
-def format_zone(zone_name: str | None, *, locale: str | None = None) -> str:
-    """A zone's name in the reader's language ("Armenia Time", "Ереван" ...)."""
+def format_zone(
+    zone_name: str | None, *, at: datetime | None = None, locale: str | None = None
+) -> str:
+    """A zone's name in the reader's language, true to its clock at ``at``.
+
+    Without a moment, or for a zone that keeps one offset all year (Armenia, Moscow), the generic
+    location name: "Armenia Time", "Армения". At a moment in a zone that changes its clocks, the
+    specific name of the offset then in force: "Eastern European Summer Time" in July,
+    "Восточная Европа, стандартное время" in December. A name never claims a summer time the zone
+    does not keep.
+    """
     name = zone_name or "UTC"
     if name.startswith("Etc/") or name == "UTC":
         return _utc_offset_label(name)
     try:
-        return get_timezone_location(ZoneInfo(name), locale=_babel_locale(locale))
+        tz = ZoneInfo(name)
     except (LookupError, ValueError):
         return name
+    loc = _babel_locale(locale)
+    if at is not None and _changes_clocks(tz, at):
+        local = at.astimezone(tz)
+        variant = "daylight" if local.dst() else "standard"
+        try:
+            return get_timezone_name(local, "long", locale=loc, zone_variant=variant)
+        except (LookupError, ValueError):
+            pass
+    return _generic_location(tz, loc)
+
+
+def _changes_clocks(tz: tzinfo, at: datetime) -> bool:
+    """Whether the zone uses more than one UTC offset in the year around ``at``."""
+    start = at.astimezone(UTC) - timedelta(days=183)
+    offsets = {(start + timedelta(days=30 * step)).astimezone(tz).utcoffset() for step in range(13)}
+    return len(offsets) > 1
+
+
+# Babel keeps only one of CLDR's three region formats (generic, standard, daylight) per locale, and
+# for some locales the one it keeps is the daylight one (ru: "{0}, летнее время"): the generic CLDR
+# format for those. Greek's "[country (city)]" fallback nests badly inside "Ώρα (...)".
+_GENERIC_REGION_FORMATS = {"ru": "%s"}
+_LOCATION_FALLBACK_FORMATS = {"el": "%(1)s, %(0)s"}
+
+
+def _generic_location(tz: ZoneInfo, loc: Locale) -> str:
+    """CLDR's generic location format: the country, or country and city where it has several zones."""
+    key = get_global("zone_aliases").get(tz.key, tz.key)
+    territory = get_global("zone_territories").get(key)
+    country = loc.territories.get(territory) if territory else None
+    if country and len(get_global("territory_zones").get(territory, [])) == 1:
+        place = country
+    else:
+        try:
+            city = get_timezone_location(tz, locale=loc, return_city=True)
+        except (LookupError, ValueError):
+            city = tz.key.rpartition("/")[2].replace("_", " ")
+        fallback = _LOCATION_FALLBACK_FORMATS.get(loc.language, loc.zone_formats["fallback"])
+        place = fallback % {"0": city, "1": country} if country else city
+    region = _GENERIC_REGION_FORMATS.get(loc.language, loc.zone_formats["region"])
+    return region % place
 
 
 def _utc_offset_label(name: str) -> str:

@@ -6,6 +6,7 @@ import ast
 import re
 from datetime import UTC, datetime
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -232,3 +233,75 @@ def test_every_gettext_call_is_extracted() -> None:
             if text not in extracted:
                 missing.append(f"{path.relative_to(ROOT)}:{lineno}: {text[:50]!r}")
     assert missing == []
+
+
+# Zone names at an instant, as CLDR words them, in December and in July. Armenia and Moscow keep one
+# offset all year: one generic name, never "summer time". Kyiv changes its clocks: standard time in
+# December, summer time in July.
+_WINTER = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+_SUMMER = datetime(2026, 7, 7, 12, 0, tzinfo=UTC)
+_ZONE_NAMES = {
+    "en": ("Armenia Time", "Eastern European Standard Time", "Eastern European Summer Time"),
+    "ru": ("Армения", "Восточная Европа, стандартное время", "Восточная Европа, летнее время"),
+    "uk": (
+        "час: Вірменія",
+        "за східноєвропейським стандартним часом",
+        "за східноєвропейським літнім часом",
+    ),
+    "ar": ("توقيت أرمينيا", "توقيت شرق أوروبا الرسمي", "توقيت شرق أوروبا الصيفي"),
+    "he": ("שעון ארמניה", "שעון מזרח אירופה (חורף)", "שעון מזרח אירופה (קיץ)"),
+    "tr": ("Ermenistan Saati", "Doğu Avrupa Standart Saati", "Doğu Avrupa Yaz Saati"),
+    "el": (
+        "Ώρα (Αρμενία)",
+        "Χειμερινή ώρα Ανατολικής Ευρώπης",
+        "Θερινή ώρα Ανατολικής Ευρώπης",
+    ),
+    "hy": (
+        "Հայաստան",
+        "Արևելյան Եվրոպայի ստանդարտ ժամանակ",
+        "Արևելյան Եվրոպայի ամառային ժամանակ",
+    ),
+    "az": ("Ermənistan Vaxtı", "Şərqi Avropa Standart Vaxtı", "Şərqi Avropa Yay Vaxtı"),
+}
+
+
+def test_zone_names_follow_the_clock_of_the_zone_in_every_locale() -> None:
+    assert set(_ZONE_NAMES) == set(SUPPORTED_LOCALES)
+    for locale, (armenia, kyiv_winter, kyiv_summer) in _ZONE_NAMES.items():
+        for moment in (_WINTER, _SUMMER):
+            assert i18n.format_zone("Asia/Yerevan", at=moment, locale=locale) == armenia, locale
+        assert i18n.format_zone("Asia/Yerevan", locale=locale) == armenia
+        assert i18n.format_zone("Europe/Kyiv", at=_WINTER, locale=locale) == kyiv_winter, locale
+        assert i18n.format_zone("Europe/Kyiv", at=_SUMMER, locale=locale) == kyiv_summer, locale
+        # Moscow keeps UTC+3 all year: the same name in December and July, no season in it.
+        moscow = {i18n.format_zone("Europe/Moscow", at=m, locale=locale) for m in (_WINTER, _SUMMER)}
+        assert len(moscow) == 1 and moscow == {i18n.format_zone("Europe/Moscow", locale=locale)}
+    assert i18n.format_zone("Europe/Moscow", at=_WINTER, locale="ru") == "Россия (Москва)"
+    # The reminder's long form carries the name of the moment's offset.
+    assert i18n.format_datetime(_WINTER, "Asia/Yerevan", locale="ru").endswith("(Армения)")
+    assert "(Восточная Европа, стандартное время)" in i18n.format_datetime(
+        _WINTER, "Europe/Kyiv", locale="ru"
+    )
+    # Southern hemisphere: summer time in December.
+    assert i18n.format_zone("Australia/Sydney", at=_WINTER) == "Australian Eastern Daylight Time"
+
+
+def test_templates_around_a_zone_name_do_not_repeat_its_word() -> None:
+    """ "(الأوقات بتوقيت توقيت أرمينيا)": a template must not say "time" when the zone name does."""
+    samples = ("Asia/Yerevan", "Europe/Kyiv", "Europe/Moscow")
+    for locale in SUPPORTED_LOCALES:
+        catalog = i18n.translations(locale)
+        for message in _catalog_ids_with("{zone}"):
+            for zone_name in samples:
+                for moment in (None, _WINTER, _SUMMER):
+                    name = i18n.format_zone(zone_name, at=moment, locale=locale)
+                    text = catalog.gettext(message).replace("{zone}", name)
+                    words = [w.strip("():;,.«»") for w in text.split()]
+                    for a, b in pairwise(words):
+                        assert not (len(b) >= 4 and a.endswith(b)), (locale, a, b, text)
+
+
+def _catalog_ids_with(fragment: str) -> list[str]:
+    with (i18n.LOCALES_DIR / "bridgebot.pot").open("rb") as fh:
+        catalog = read_po(fh)
+    return [m.id for m in catalog if m.id and isinstance(m.id, str) and fragment in m.id]

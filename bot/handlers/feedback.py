@@ -25,6 +25,7 @@ from bot.handlers.common import button_expired, is_private, reply
 from bot.handlers.feedback_messages import ANSWER, DONE, EXPORT, REPORT, SKIP, START
 from bot.handlers.feedback_texts import TEXT_TOO_LONG, kind_label
 from bot.handlers.routing_types import ButtonHandler
+from bot.handlers.texts import group_label
 from bot.i18n import _, format_datetime
 from bot.reports.chart import chart_png
 from bot.reports.csv_export import report_csv
@@ -325,7 +326,7 @@ async def _offer_scopes(update: Update, context: BridgeContext, mode: str, progr
     rows += [
         [
             InlineKeyboardButton(
-                g.label[:60],
+                group_label(g.label)[:60],
                 callback_data=sign(secret, user.id, REPORT, mode, "g", program_id, g.id),
             )
         ]

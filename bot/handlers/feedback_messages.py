@@ -13,6 +13,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.handlers.callbacks import sign
 from bot.handlers.feedback_texts import LIKERT_LABELS, item_text
+from bot.handlers.texts import group_label
 from bot.i18n import _, format_datetime, format_number
 from bot.services.surveys import LIKERT5, POST_PROGRAM, PRE_PROGRAM, SCALES, THERMOMETER, ItemView
 
@@ -37,7 +38,9 @@ def _about(kind: str, program: str, session: str | None, group: str | None) -> s
     if kind == POST_PROGRAM:
         return _("about {program} as a whole", program=program)
     if session and group:
-        return _("about the session {session} of {group}", session=session, group=group)
+        return _(
+            "about the session {session} of {group}", session=session, group=group_label(group)
+        )
     return _("about your last session")
 
 

@@ -44,13 +44,12 @@ from bot.handlers.group_post import render_blocks
 from bot.handlers.groups_texts import (
     USAGE_GROUPS,
     USAGE_MODERATOR,
-    group_label,
     rights_list,
 )
 from bot.handlers.menus import publish_moderator_menu
 from bot.handlers.pickers import rows
 from bot.handlers.routing_types import ButtonHandler
-from bot.handlers.texts import role_label
+from bot.handlers.texts import group_label, role_label
 from bot.i18n import _, format_time, format_zone, language_name, ngettext, use_locale
 from bot.jobs.notifier import Message, send_once
 from bot.services import access, group_lookup, groups, groups_gate, people, programs

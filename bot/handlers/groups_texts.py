@@ -83,10 +83,6 @@ def rights_list(rights: tuple[str, ...] | list[str]) -> str:
     return ", ".join(_(RIGHT_LABELS[r]) for r in rights if r in RIGHT_LABELS)
 
 
-def group_label(name: str) -> str:
-    return _("Group {name}", name=name)
-
-
 # Commands this part adds to /help and to the command menus: (command, N_(short description)).
 PARTICIPANT_COMMANDS: tuple[tuple[str, str], ...] = ()  # private chat, everyone enrolled
 MODERATOR_COMMANDS: tuple[tuple[str, str], ...] = ()  # shown to moderators

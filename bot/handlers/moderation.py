@@ -42,7 +42,7 @@ from bot.handlers.callbacks import Payload, sign
 from bot.handlers.common import identity, reader_zone, reply
 from bot.handlers.group_post import render_blocks
 from bot.handlers.routing_types import ButtonHandler
-from bot.handlers.texts import DEFAULT_CONDUCT
+from bot.handlers.texts import DEFAULT_CONDUCT, group_label
 from bot.i18n import N_, _, current_locale, format_datetime, language_name, ngettext, use_locale
 from bot.services import appeals, group_lookup, programs, reports
 from bot.services import moderation as mod
@@ -1304,7 +1304,7 @@ async def _file_appeal(update: Update, context: BridgeContext, action_id: int, t
                 _(
                     "⚖️ Appeal from {name} ({group})",
                     name=filed.person.name,
-                    group=filed.action.group_name,
+                    group=group_label(filed.action.group_name),
                 ),
                 _(
                     "Sanction: {sanction}, {date}",
@@ -1432,7 +1432,7 @@ async def _decide(
                 _(
                     "⚖️ Appeal from {name} ({group})",
                     name=person.name if person else "?",
-                    group=group.name,
+                    group=group_label(group.name),
                 )
                 + "\n"
                 + _("Decided by {name}: {outcome}.", name=decided.reviewer_name, outcome=verdict()),

@@ -44,7 +44,7 @@ async def me(update: Update, context: BridgeContext) -> None:
         lines.append(
             _(
                 "Time zone: {zone} (it is now {time})",
-                zone=format_zone(person.timezone),
+                zone=format_zone(person.timezone, at=context.clock()),
                 time=format_datetime(context.clock(), person.timezone, width="short"),
             )
         )
@@ -119,7 +119,7 @@ async def _set_zone(update: Update, context: BridgeContext, zone: str) -> None:
         update,
         _(
             "Your time zone is now {zone}. It is {time} there.",
-            zone=format_zone(zone),
+            zone=format_zone(zone, at=context.clock()),
             time=format_datetime(context.clock(), zone, width="short"),
         ),
     )

@@ -56,6 +56,7 @@ from bot.handlers.errors import error_text
 from bot.handlers.group_post import render_blocks
 from bot.handlers.pickers import rows
 from bot.handlers.routing_types import ButtonHandler
+from bot.handlers.texts import group_label
 from bot.i18n import (
     _,
     format_date,
@@ -182,14 +183,16 @@ async def _chose_group(update: Update, context: BridgeContext, group_id: int) ->
         group = await group_lookup.by_id(db, group_id)
         zone = await sessions_service.creator_zone(db, user.id, group_id)
     assert group is not None
-    _draft(context).update(group_id=group_id, zone=zone)
+    # ``zone`` is where typed times are read (a typed zone replaces it); ``reader_zone`` is where
+    # the summary and the confirmation show them, so both read in the same zone.
+    _draft(context).update(group_id=group_id, zone=zone, reader_zone=zone)
     await reply(
         update,
         _(
             "New session for {group}. When does it start? Send the date and time in your time zone "
             "({zone}), for example 10.03.2026 19:00 or 2026-03-10 19:00. To use another time zone, add it "
             "at the end, for example 10.03.2026 19:00 Europe/Berlin.",
-            group=group.name,
+            group=group_label(group.name),
             zone=format_zone(zone),
         ),
     )
@@ -501,7 +504,7 @@ async def _show_summary(
         render.draft_summary(
             group_name=planned.group.name,
             title=draft.title.strip(),
-            zone=planned.zone,
+            zone=data.get("reader_zone", planned.zone),
             occurrences=planned.occurrences,
             requested=draft.start_local,
             duration=draft.duration,
@@ -607,19 +610,25 @@ async def _create_from_draft(update: Update, context: BridgeContext, data: dict,
     done[nonce] = "created"
     await answer_once(query)
     await query.edit_message_reply_markup(reply_markup=None)
-    await _after_created(update, context, created)
+    await _after_created(update, context, created, data.get("reader_zone"))
     return ConversationHandler.END
 
 
-async def _after_created(update: Update, context: BridgeContext, created: Created) -> None:
-    zone = await _reader_zone(context, update)
+async def _after_created(
+    update: Update, context: BridgeContext, created: Created, zone: str | None
+) -> None:
+    if zone is None:
+        user = update.effective_user
+        assert user is not None
+        async with context.db() as db:
+            zone = await sessions_service.creator_zone(db, user.id, created.group.id)
     first = created.sessions[0]
     lines = [
         ngettext(
             "Created {n} session for {group}: {title}, first on {when}.",
             "Created {n} sessions for {group}: {title}, first on {when}.",
             len(created.sessions),
-            group=created.group.name,
+            group=group_label(created.group.name),
             title=first.title,
             when=render.when(first.starts_at, zone),
         )
@@ -1340,7 +1349,7 @@ def _poll_question(poll: findtime.PollView, group_name: str, zone: str) -> str:
     return _(
         "{group} is looking for a time for {title} ({length}). Tap every time that works for you "
         "(times in {zone}); tap again to undo.",
-        group=group_name,
+        group=group_label(group_name),
         title=poll.title,
         length=render.duration_text(poll.duration),
         zone=format_zone(zone),
@@ -1527,7 +1536,7 @@ async def on_findtime_confirm(update: Update, context: BridgeContext, payload: P
         raise
     text, _keyboard = await _results_text_and_keyboard(context, user.id, poll_id)
     await query.edit_message_text(text, reply_markup=None)
-    await _after_created(update, context, created)
+    await _after_created(update, context, created, None)
 
 
 # ---- observers: who is heard ---------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from babel.lists import format_list
 
 from bot.domain.scheduling import Occurrence
 from bot.domain.scheduling.zones import ZoneLocalTime
+from bot.handlers.texts import group_label
 from bot.i18n import (
     _,
     current_locale,
@@ -69,7 +70,7 @@ def session_line(session: SessionView, zone: str | None, group_name: str | None 
             "• {when} — {title} ({group}, {length})",
             when=when(session.starts_at, zone),
             title=session.title,
-            group=group_name,
+            group=group_label(group_name),
             length=duration_text(session.duration),
         )
     return _(
@@ -123,7 +124,7 @@ def draft_summary(
     """What /newsession is about to create, in the creator's language and zone, before Confirm."""
     first = occurrences[0]
     lines = [
-        _("Please check the new session for {group}:", group=group_name),
+        _("Please check the new session for {group}:", group=group_label(group_name)),
         _("Title: {title}", title=title),
         _("Starts: {when}", when=when(first.start_utc, zone)),
         _("Length: {length}", length=duration_text(duration)),
@@ -180,7 +181,7 @@ def reminder(session: SessionView, recipient: Recipient, group_name: str, now: d
     return _(
         "⏰ Reminder: {title} with {group} starts {relative}, on {when}.",
         title=session.title,
-        group=group_name,
+        group=group_label(group_name),
         relative=relative(session.starts_at, now),
         when=when(session.starts_at, zone),
     )
@@ -191,7 +192,7 @@ def announced(sessions: Sequence[SessionView], recipient: Recipient, group_name:
     zone = recipient.zone or first.zone
     text = _(
         "📅 New session for {group}: {title}, {when} ({length}).",
-        group=group_name,
+        group=group_label(group_name),
         title=first.title,
         when=when(first.starts_at, zone),
         length=duration_text(first.duration),
@@ -225,7 +226,7 @@ def rescheduled(
     return _(
         "🔁 {title} ({group}) has moved: it was {old}, it is now {new}.",
         title=after.title,
-        group=group_name,
+        group=group_label(group_name),
         old=when(before.starts_at, zone),
         new=when(after.starts_at, zone),
     )
@@ -235,7 +236,7 @@ def edited(before: SessionView, after: SessionView, recipient: Recipient, group_
     zone = recipient.zone or after.zone
     return _(
         "✏️ A session of {group} was changed: {title}, {when}, {length}.",
-        group=group_name,
+        group=group_label(group_name),
         title=after.title,
         when=when(after.starts_at, zone),
         length=duration_text(after.duration),
@@ -247,7 +248,7 @@ def cancelled(session: SessionView, recipient: Recipient, group_name: str) -> st
     return _(
         "❌ {title} ({group}) on {when} is cancelled.",
         title=session.title,
-        group=group_name,
+        group=group_label(group_name),
         when=when(session.starts_at, zone),
     )
 

@@ -4,6 +4,14 @@ from __future__ import annotations
 
 from bot.i18n import N_, _
 
+
+def group_label(name: str) -> str:
+    """How a dialogue group is named to people, everywhere: groups formed by the bot are numbered
+    ("1", "2"), and a bare number reads as nothing ("New session for 1"), so those read
+    "Group 1"; a name an organizer chose is shown as it is."""
+    return _("Group {name}", name=name) if name.isdigit() else name
+
+
 ROLE_LABELS = {"student": N_("Student"), "professional": N_("Professional")}
 
 DEFAULT_CONDUCT = N_(

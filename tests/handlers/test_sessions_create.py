@@ -104,7 +104,7 @@ async def test_a_start_on_a_dst_gap_night_is_moved_and_the_moderator_is_told(
     summary = tg.last_text(tg.private(mira))
     assert (
         "Note: on March 29, 2026 the clocks change and 2:30\u202fAM does not exist there; that "
-        "session starts at Sunday, March 29, 2026, 3:30\u202fAM (Germany (Berlin) Time)."
+        "session starts at Sunday, March 29, 2026, 3:30\u202fAM (Central European Summer Time)."
     ) in summary
     assert "Repeats every week: 2 sessions in all" in summary
     assert await _count(runtime) == 0
@@ -203,3 +203,31 @@ async def test_a_moderator_of_another_group_cannot_change_this_groups_sessions(
         outsider, world.chat if False else other.chat, "/open"
     )  # their own group has no session
     assert "no upcoming session" in tg.last_text(other.chat)
+
+
+async def test_numbered_group_and_zone_read_the_same_in_summary_confirmation_and_dms(
+    tg, fake, app, runtime
+):
+    """A group the bot formed is called "1": people read "Group 1" (or their language's word),
+    never a bare number; an organizer without a zone of their own reads the summary and the
+    confirmation in the same zone (the program's), not one of them in UTC."""
+    w = await build_world(runtime, fake, group_name="1", moderator_zone=None)
+    mira = w.moderator
+    await _answer(tg, mira, "/newsession")
+    assert tg.last_text(tg.private(mira)).startswith("New session for Group 1. When does it start?")
+    await _answer(tg, mira, "10.03.2026 19:00", "90m", "Listening circle")
+    await tg.click(mira, tg.last_message(tg.private(mira)), "No agenda")
+    await tg.click(mira, tg.last_message(tg.private(mira)), "Only once")
+    summary = tg.last_message(tg.private(mira))
+    assert summary.text.startswith("Please check the new session for Group 1:\n")
+    assert "Starts: Tuesday, March 10, 2026, 7:00\u202fPM (Armenia Time)" in summary.text
+    await tg.click(mira, summary, "Confirm")
+    assert tg.last_text(tg.private(mira)).startswith(
+        "Created 1 session for Group 1: Listening circle, first on "
+        "Tuesday, March 10, 2026, 7:00\u202fPM (Armenia Time)."
+    )
+    ani_dm = tg.last_text(tg.private(w.member("Ani")))
+    assert ani_dm.startswith("📅 New session for Group 1: Listening circle")
+    olga_dm = tg.last_text(tg.private(w.member("Olga")))
+    assert olga_dm.startswith("📅 Новая встреча (Группа 1): Listening circle")
+    assert "(Россия (Москва))" in olga_dm and "летнее" not in olga_dm
