@@ -47,7 +47,38 @@ def test_look_alike_letters_fold_to_one_script() -> None:
 
 
 def test_cyrillic_words_without_look_alikes_keep_their_letters() -> None:
-    assert normalize("мразь").text == "м" + "pa" + "зь"
+    # м folds to m (its capital М looks like M); з and ь look like no Latin letter.
+    assert normalize("мразь").text == "m" + "pa" + "зь"
+
+
+@pytest.mark.parametrize(
+    ("disguised", "plain"),
+    [
+        ("ВТМКН", "втмкн"),  # Latin capitals B T M K H standing for Cyrillic letters
+        ("BTMKH", "втмкн"),
+        ("ТRАΝΝΥ", "tranny"),  # Cyrillic and Greek capitals in a Latin word
+        ("Τranny", "tranny"),
+        ("ΚΙΚΕ", "kike"),
+        ("tоυρkόσπορ", "τουρκόσπορ"),  # Latin t and k in a Greek word
+        ("εβραίοι", "eβραίοι"),
+        ("ΑΛΒΑΝΟΣ", "AΛBANOΣ"),  # Greek Ν folds to n by its case (the matcher keys capitals too)
+    ],
+)
+def test_capital_look_alikes_fold_with_their_lower_case(disguised: str, plain: str) -> None:
+    assert normalize(disguised).text == normalize(plain).text
+
+
+def test_spaced_out_words_keep_digraph_letters_together() -> None:
+    assert normalize("թ ու ր ք").text == normalize("թուրք").text
+    assert normalize("τ ου ρ κ ο ς").text == normalize("τουρκος").text
+    assert normalize("Τ ΟΥ Ρ Κ").text == normalize("ΤΟΥΡΚ").text
+    # Two-letter words of ordinary text are not joined.
+    assert normalize("we go to it").text == "we go to it"
+
+
+def test_three_reads_as_ze_in_cyrillic_words() -> None:
+    assert normalize("3дохни").text == normalize("здохни").text
+    assert normalize("h3ll0").text == normalize("hello").text
 
 
 def test_greek_sigma_is_not_folded_to_o() -> None:
@@ -105,5 +136,5 @@ def test_tracked_folding_agrees_with_the_fast_path(source: str) -> None:
 def test_long_message_folds_without_error() -> None:
     source = ("Мир 🙂 peace שלום سلام\u0301 " * 300)[:4096]
     folded = normalize(source)
-    assert folded.text.startswith("ми" + "p peace שלומ سلام ми")
+    assert folded.text.startswith("mи" + "p peace שלומ سلام mи")
     assert folded.source_span(0, len(folded.text))[0] == 0

@@ -7,7 +7,8 @@ therefore report whole-word hits directly, and only the few candidates with an o
 through Python checks (affix rules, letter repetition). Cost grows with the message and the
 number of hits, not with the number of terms.
 
-Variants stored per term: a phrase also matches written without blanks ("iwillkillyou"), and a
+Variants stored per term: the term in capitals and capitalised (where a letter folds differently by case), a
+phrase also matches written without blanks ("iwillkillyou"), and a
 Turkish or Azerbaijani term with ``ı`` also matches typed with ``i`` (ASCII keyboards, and
 ``I`` case-folds to ``i``). Text is never folded ı -> i, so "sıkıntı" is not "sik...".
 """
@@ -53,9 +54,10 @@ class _Pattern:
 
 
 def _spellings(term: Term) -> set[str]:
-    spellings = {term.text}
+    # In capitals too: a few letters fold differently by case (Greek Ν looks like N, ν like v).
+    spellings = {term.text, term.text.upper(), term.text[:1].upper() + term.text[1:]}
     if " " in normalize(term.text).text:
-        spellings.add(_NOT_A_WORD_CHARACTER.sub("", term.text))
+        spellings |= {_NOT_A_WORD_CHARACTER.sub("", spelling) for spelling in spellings}
     if term.language in _DOTLESS_I_LANGUAGES:
         spellings |= {spelling.replace("ı", "i") for spelling in spellings}
     return spellings

@@ -7,7 +7,10 @@ The pipeline (the same for messages and for blocked terms, which is what makes t
    niqqud, "zalgo" stacks) and format character (Cf: zero-width space/joiner, soft hyphen, bidi
    marks) is dropped; apostrophes, Arabic tatweel, Hebrew geresh/gershayim and the Armenian marks
    written inside words are dropped too. Look-alike letters are folded to one script (Latin) with a
-   table derived once from the Unicode confusables data; a few same-script spellings are unified
+   table derived once from the Unicode confusables data, from the lower case and from the capitals
+   (Cyrillic Т and Greek Τ look like T, so т and τ fold to t in either case: a Russian word typed
+   with Latin capitals and a Latin word typed with Cyrillic ones both match); a few same-script
+   spellings are unified
    (Arabic alef/ta marbuta/alef maqsura forms, Hebrew final letters, schwa -> e). Other decimal
    digits become ASCII; anything that is not a letter, a digit, ``@`` or ``$`` becomes a blank.
    Language-independent on purpose: one automaton serves every language of a group, so the text
@@ -19,8 +22,10 @@ The pipeline (the same for messages and for blocked terms, which is what makes t
 4. Leetspeak (0 o, 1 i, 3 e, 4 a, 5 s, 7 t, @ a, $ s) is read only inside tokens that contain a
    letter, so "2024" and "10:30" stay numbers; runs are collapsed again ("h00k"). ``1`` reads as
    ``i``; a text where a lettered token holds a ``1`` is also read with ``l`` (``normalize_variants``).
+   In a token holding a Cyrillic letter ``3`` reads as ``з``.
 5. Three or more single characters separated by single blanks ("s l u r", "s.l.u.r", "$ l u t")
-   are joined into one token, which then gets steps 3 and 4.
+   are joined into one token, which then gets steps 3 and 4; a letter written with two code points
+   (Armenian ու, Greek ου, μπ ...) counts as one character here ("թ ու ր ք").
 6. Remaining ``@``/``$`` (outside lettered tokens) become blanks; blanks are squeezed again.
 
 Matching runs on plain ``str`` operations (``str.translate``, ``re``) for speed; the map from
@@ -70,39 +75,87 @@ _NOT_CONFUSABLE = frozenset("σı")
 _FOLDED_SCRIPTS = ("CYRILLIC", "GREEK", "LATIN")
 
 _LEET = {"i": str.maketrans("013457@$", "oieastas"), "l": str.maketrans("013457@$", "oleastas")}
+# In a Cyrillic word 3 stands for з (3десь, 3дохни), not for e.
+_CYRILLIC_LEET = {reading: {**table, ord("3"): "\u0437"} for reading, table in _LEET.items()}
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
 
-_SPACED_LETTERS = re.compile(r"(?<![^ ])[^ ](?: [^ ]){2,}(?![^ ])")
+# Letters written with two code points (Armenian ու, Greek ου and the like): a person spacing a word
+# out keeps them together ("թ ու ր ք"), so a spaced-out run may hold them as units.
+_DIGRAPHS = ("ու", "ου", "ει", "οι", "αι", "μπ", "ντ", "γκ", "τσ", "τζ")
 _LEET_TOKEN = re.compile(r"(?<![^ ])[^ ]*[013457@$][^ ]*")
 _LEET_CHAR = re.compile(r"[013457@$]")
 _LETTER = re.compile(r"[^\W\d_]")
 _LETTER_RUN = re.compile(r"([^\W\d_])\1+")
 
 
-def _build_confusable_folds() -> dict[str, str]:
-    """Lower-case Cyrillic/Greek/non-ASCII Latin letters that look like one ASCII letter."""
-    folds: dict[str, str] = {}
-    for char, lookalikes in confusables_data.items():
+def _ascii_lookalike(char: str, *, capital: bool = False) -> str | None:
+    """The one ASCII letter ``char`` looks like (lower-cased), or None; for a ``capital``, only
+    an ASCII capital counts (Cyrillic Ь looks like a small b, which says nothing about ь)."""
+    targets = {
+        entry["c"].lower()
+        for entry in confusables_data.get(char, ())
+        if len(entry["c"]) == 1
+        and entry["c"].isascii()
+        and entry["c"].isalpha()
+        and (entry["c"].isupper() or not capital)
+    }
+    return targets.pop() if len(targets) == 1 else None
+
+
+def _folded_script(char: str) -> bool:
+    return unicodedata.name(char, "").split(" ", 1)[0] in _FOLDED_SCRIPTS
+
+
+def _build_confusable_folds() -> tuple[dict[str, str], dict[str, str]]:
+    """Cyrillic/Greek/non-ASCII Latin letters that look like one ASCII letter.
+
+    Returns (folds of lower-case letters, folds of capitals that differ from their lower case).
+    A letter folds the same in both cases wherever it can: Cyrillic т looks like no Latin letter,
+    but Т looks like T, so т folds to t too and "ТRАNNY" (Cyrillic capitals in a Latin word) and
+    a Russian word typed with Latin T both match. Only where the two cases look like two
+    different Latin letters (Greek Ν/ν: N and v, Υ/υ: Y and u) does the capital fold on its own;
+    the matcher then also keys such terms in capitals.
+    """
+    lower: dict[str, str] = {}
+    for char in confusables_data:
         if len(char) != 1 or char.isascii() or char in _NOT_CONFUSABLE:
             continue
-        if char != char.casefold() or not char.isalpha():
+        if char != char.casefold() or not char.isalpha() or not _folded_script(char):
             continue
-        if unicodedata.name(char, "").split(" ", 1)[0] not in _FOLDED_SCRIPTS:
+        target = _ascii_lookalike(char)
+        if target is not None:
+            lower[char] = target
+    capitals: dict[str, str] = {}
+    for char in confusables_data:
+        if len(char) != 1 or char.isascii() or char in _NOT_CONFUSABLE:
             continue
-        targets = {
-            entry["c"].lower()
-            for entry in lookalikes
-            if len(entry["c"]) == 1 and entry["c"].isascii() and entry["c"].isalpha()
-        }
-        if len(targets) == 1:
-            folds[char] = targets.pop()
-    return folds
+        small = char.casefold()
+        if not char.isupper() or len(small) != 1 or small.isascii() or small in _NOT_CONFUSABLE:
+            continue
+        if not char.isalpha() or not _folded_script(char):
+            continue
+        target = _ascii_lookalike(char, capital=True)
+        if target is None or target == lower.get(small):
+            continue
+        if target == "l" and small in ("ι", "і"):
+            continue  # capital iota is read as I (which folds to i), like its lower case
+        if small in lower:
+            capitals[char] = target
+        else:
+            lower[small] = target
+    return lower, capitals
 
 
-_LETTER_FOLDS = {**_build_confusable_folds(), **_SCRIPT_FOLDS}
+_LOWER_FOLDS, _CAPITAL_FOLDS = _build_confusable_folds()
+_LETTER_FOLDS = {**_LOWER_FOLDS, **_SCRIPT_FOLDS}
 
 
 def _fold_char(char: str) -> str:
-    decomposed = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", char).casefold())
+    compatible = unicodedata.normalize("NFKC", char)
+    base = unicodedata.normalize("NFD", compatible)
+    if base[:1] in _CAPITAL_FOLDS:  # Ύ is Υ plus an accent
+        compatible = _CAPITAL_FOLDS[base[0]] + base[1:]
+    decomposed = unicodedata.normalize("NFD", compatible.casefold())
     out: list[str] = []
     for piece in decomposed:
         if piece in _DROPPED or unicodedata.category(piece) in ("Mn", "Me", "Cf"):
@@ -135,11 +188,28 @@ class _FoldTable(dict[int, str]):
 _FOLD_TABLE = _FoldTable()
 
 
+def _folded_digraphs() -> str:
+    folded = {
+        "".join(_FOLD_TABLE[ord(char)] for char in spelling)
+        for pair in _DIGRAPHS
+        for spelling in (pair, pair.upper(), pair.capitalize())
+    }
+    return "|".join(re.escape(pair) for pair in sorted(folded) if len(pair) == 2)
+
+
+_UNIT = f"(?:{_folded_digraphs()}|[^ ])"
+_SPACED_LETTERS = re.compile(f"(?<![^ ]){_UNIT}(?: {_UNIT}){{2,}}(?![^ ])")
+
+
+def _leet_table(token: str, reading: str) -> dict[int, str]:
+    return (_CYRILLIC_LEET if _CYRILLIC.search(token) else _LEET)[reading]
+
+
 def _collapse_runs(token: str) -> str:
     return _LETTER_RUN.sub(r"\1", token)
 
 
-def _read_leet(folded: str, table: dict[int, str]) -> tuple[str, bool]:
+def _read_leet(folded: str, reading: str) -> tuple[str, bool]:
     """Step 4 over blank-separated ``folded``, and whether a lettered token held a ``1``.
 
     Found from the leet characters outward (a fast scan) instead of matching every token.
@@ -156,7 +226,8 @@ def _read_leet(folded: str, table: dict[int, str]) -> tuple[str, bool]:
         token = folded[start:end]
         if _LETTER.search(token):
             has_one = has_one or "1" in token
-            pieces += [folded[done:start], _collapse_runs(token.translate(table))]
+            leet = _leet_table(token, reading)
+            pieces += [folded[done:start], _collapse_runs(token.translate(leet))]
         else:
             pieces.append(folded[done:end])
         done = end
@@ -177,14 +248,14 @@ class _ChunkCache(dict[str, str]):
     than translating a non-Latin word character by character.
     """
 
-    def __init__(self, leet: dict[int, str]) -> None:
+    def __init__(self, reading: str) -> None:
         super().__init__()
-        self.leet = leet
+        self.reading = reading
 
     def __missing__(self, chunk: str) -> str:
         folded = " ".join(_collapse_runs(chunk.translate(_FOLD_TABLE)).split())
         if _LEET_CHAR.search(folded):
-            folded, has_one = _read_leet(folded, self.leet)
+            folded, has_one = _read_leet(folded, self.reading)
             if has_one:
                 _CHUNKS_WITH_ONE.add(chunk)
         if len(chunk) <= _CHUNK_LIMIT:
@@ -192,8 +263,8 @@ class _ChunkCache(dict[str, str]):
         return folded
 
 
-_CHUNKS = {reading: _ChunkCache(table) for reading, table in _LEET.items()}
-_MAYBE_SPACED = re.compile(r" [^ ] [^ ] ")
+_CHUNKS = {reading: _ChunkCache(reading) for reading in _LEET}
+_MAYBE_SPACED = re.compile(f" {_UNIT} {_UNIT} ")
 
 
 def _bound_caches() -> None:
@@ -222,7 +293,8 @@ def _fast_fold(text: str, one_reads_as: str) -> tuple[str, bool]:
             if not _LETTER.search(token):
                 return token
             joined_with_one = joined_with_one or "1" in token
-            return _collapse_runs(_collapse_runs(token).translate(_LEET[one_reads_as]))
+            leet = _leet_table(token, one_reads_as)
+            return _collapse_runs(_collapse_runs(token).translate(leet))
 
         folded = _SPACED_LETTERS.sub(join, folded)
         has_one = has_one or joined_with_one
@@ -274,9 +346,10 @@ class _TrackedChars:
             kept.pop()
         self.keep(kept)
 
-    def read_leet(self, tokens: re.Pattern[str], leet: dict[int, str]) -> None:
+    def read_leet(self, tokens: re.Pattern[str], reading: str) -> None:
         for match in tokens.finditer(self.text()):
             if _LETTER.search(match.group()):
+                leet = _leet_table(match.group(), reading)
                 for i in range(match.start(), match.end()):
                     self.chars[i] = self.chars[i].translate(leet)
 
@@ -291,7 +364,7 @@ class _TrackedChars:
             self.keep([i for i in range(len(self.chars)) if i not in dropped])
 
 
-def _tracked_fold(text: str, leet: dict[int, str]) -> _Tracked:
+def _tracked_fold(text: str, reading: str) -> _Tracked:
     """The same result as ``_fast_fold``, keeping each folded character's source span.
 
     Steps in the documented order over the whole text; the fast path reaches the same text by
@@ -300,15 +373,16 @@ def _tracked_fold(text: str, leet: dict[int, str]) -> _Tracked:
     tracked = _TrackedChars(text)
     tracked.squeeze()
     tracked.collapse_runs()
-    tracked.read_leet(_LEET_TOKEN, leet)
+    tracked.read_leet(_LEET_TOKEN, reading)
     tracked.collapse_runs()
     joined_blanks: set[int] = set()
-    for match in _SPACED_LETTERS.finditer(tracked.text()):
-        joined_blanks.update(range(match.start() + 1, match.end(), 2))
+    text = tracked.text()
+    for match in _SPACED_LETTERS.finditer(text):
+        joined_blanks.update(i for i in range(match.start(), match.end()) if text[i] == " ")
     if joined_blanks:
         tracked.keep([i for i in range(len(tracked.chars)) if i not in joined_blanks])
         # Only the joined tokens can still hold leet characters next to letters.
-        tracked.read_leet(_LEET_TOKEN, leet)
+        tracked.read_leet(_LEET_TOKEN, reading)
         tracked.collapse_runs()
     if "@" in tracked.chars or "$" in tracked.chars:
         tracked.chars = [" " if char in "@$" else char for char in tracked.chars]
@@ -326,7 +400,7 @@ class NormalizedText:
 
     @cached_property
     def _tracked(self) -> _Tracked:
-        tracked = _tracked_fold(self.source, _LEET[self.one_reads_as])
+        tracked = _tracked_fold(self.source, self.one_reads_as)
         if tracked.text != self.text:  # pragma: no cover - the property test guards this
             raise AssertionError("tracked and fast folding disagree")
         return tracked
