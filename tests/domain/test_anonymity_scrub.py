@@ -515,3 +515,97 @@ def test_street_addresses_are_replaced(text, expected):
 )
 def test_street_words_without_a_house_number_stay(text):
     assert scrub(text).text == text
+
+
+# --- names in their other spellings -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("enrolled", "written"),
+    [
+        # Cyrillic enrolment, Latin comment, under the usual schemes
+        ("Юлия", "Yuliya"),  # BGN/PCGN, MVD 782
+        ("Юлия", "Yulia"),  # Wikipedia
+        ("Юлия", "Iuliia"),  # ICAO passports since 2013
+        ("Юлия", "Julija"),  # GOST 16876 alternative
+        ("Юлия", "Ûliâ"),  # ISO 9 / GOST 7.79
+        ("Щербаков", "Shcherbakov"),
+        ("Щербаков", "Shherbakov"),  # GOST 7.79 B
+        ("Щербаков", "Ščerbakov"),
+        ("Щербаков", "Scherbakov"),
+        ("Хабаров", "Khabarov"),
+        ("Хабаров", "Habarov"),
+        ("Хабаров", "Xabarov"),
+        ("Цветкова", "Tsvetkova"),
+        ("Цветкова", "Cvetkova"),
+        ("Зайцев", "Zaytsev"),
+        ("Фёдор", "Fyodor"),
+        ("Фёдор", "Fedor"),
+        ("Екатерина", "Yekaterina"),
+        ("Евгений", "Evgenii"),
+        ("Евгений", "Yevgeniy"),
+        ("Наталья", "Natalya"),
+        ("Наталья", "Natal'ja"),
+        ("Жуков", "Zhukov"),
+        ("Олег", "Oleh"),  # Ukrainian г
+        ("Хачатрян", "Khachatryan"),
+        # Latin enrolment, Cyrillic comment
+        ("Yuliya", "Юлия"),
+        ("Iuliia", "Юлия"),
+        ("Shcherbakov", "Щербаков"),
+        ("Khabarov", "Хабаров"),
+        ("Habarov", "Хабаров"),
+        ("Tsvetkova", "Цветкова"),
+        ("Fyodor", "Фёдор"),
+        ("Yekaterina", "Екатерина"),
+        ("Oleh", "Олег"),
+        ("Olha", "Ольга"),
+        ("Hanna", "Ганна"),
+        ("Mykola", "Микола"),
+        ("Yevhen", "Євген"),
+        # Armenian and Greek, both ways
+        ("Խաչատրյան", "Khachatryan"),
+        ("Khachatryan", "Խաչատրյան"),
+        ("Hakobyan", "Հակոբյան"),
+        ("Γιώργος", "Giorgos"),
+        ("Papadopoulou", "Παπαδοπούλου"),
+    ],
+)
+def test_a_name_is_found_in_its_other_spellings(enrolled, written):
+    result = scrub(f"Thanks to {written}, really", [enrolled])
+    assert result.text == "Thanks to [name], really"
+
+
+@pytest.mark.parametrize(
+    ("enrolled", "written"),
+    [
+        ("Anna", "Анны"),  # Latin name, Russian genitive
+        ("Anna", "Анною"),  # Ukrainian instrumental
+        ("Лилит", "Лилиту"),
+        ("Lilit", "Лилиту"),
+        ("Yuliya", "Юлией"),
+        ("Shcherbakov", "Щербакову"),
+        ("Щербакова", "Щербаковой"),
+        ("Oleh", "Олегу"),
+        ("Mykola", "Миколі"),
+    ],
+)
+def test_a_transliterated_name_is_found_in_its_case_forms(enrolled, written):
+    assert scrub(f"Я говорил с {written} вчера", [enrolled]).text == "Я говорил с [name] вчера"
+
+
+@pytest.mark.parametrize(
+    ("enrolled", "text"),
+    [
+        ("Юлия", "In July we met, it was useful"),
+        ("Щербаков", "The shopkeeper was kind"),
+        ("Олег", "Ольга и Олеся пришли вовремя"),  # other names
+        ("Oleh", "The olive oil was good"),
+        ("Hanna", "Ганнибал был полководцем"),
+        ("Fyodor", "Федеральный закон"),
+        ("Tsvetkova", "Цветы были красивые"),
+        ("Khachatryan", "Хачапури было вкусным"),
+    ],
+)
+def test_other_spellings_do_not_catch_ordinary_words(enrolled, text):
+    assert scrub(text, [enrolled]).text == text

@@ -5,7 +5,11 @@ A word of the text (a run of letters; apostrophes, hyphens and digits split word
 1. its folded form equals a part of a known name (any length from 2 letters; single letters and
    name particles such as "de", "van", "bin", "oğlu" in multi-word names are never matched);
 2. for parts of 4+ letters in Latin, Cyrillic, Greek, Armenian or Georgian: it has the same
-   transliteration key (romanize.name_key), so "Анна" matches a known "Anna" and vice versa;
+   transliteration key (romanize.name_key) as one of the part's common spellings
+   (spellings.py: the Latin forms of a Cyrillic name under passport, ISO 9/GOST, BGN/PCGN and
+   other schemes; Ukrainian г/h), so "Анна" matches a known "Anna", "Iuliia" and "Ûliâ" a known
+   "Юлия", "Олег" a known "Oleh", and vice versa; a soft sign typed as an apostrophe
+   ("Natal'ja") does not split the name;
 3. for parts of 4+ letters: it is the part, or the part without its final vowel (Cyrillic,
    Georgian) or final -s (Greek), followed by one case ending of the word's script from the small
    tables below: "Анной"/"Анну" for Анна, "Արամին" for Արամ, "Mehmetin" for Mehmet, "Νίκου" for
@@ -36,6 +40,7 @@ from bot.domain.anonymity.romanize import (
     name_key,
     script_of,
 )
+from bot.domain.anonymity.spellings import spelling_keys
 
 MIN_NAME_LETTERS = 2
 MIN_PREFIXED_LETTERS = 3
@@ -93,6 +98,7 @@ _ARABIC_PREFIX = re.compile(r"^(?:[وف]?(?:ال|لل|[بكل]ال|[بكل]))|^[
 _HEBREW_PREFIX = re.compile(r"^[והבכלמש]{1,3}")
 
 _WORD_INNER_CATEGORIES = frozenset({"Mn", "Mc", "Me", "Cf"})
+_SOFT_SIGN_APOSTROPHES = frozenset("'’`")
 _HANDLE_TOKEN = re.compile(r"\w+")
 
 
@@ -127,8 +133,9 @@ class KnownNames:
                 exact.add(part)
                 if script in ABJAD_SCRIPTS and len(part) >= MIN_PREFIXED_LETTERS:
                     prefixable.add(part)
-                key = name_key(part)
-                if script in ALPHABETIC_SCRIPTS and len(part) >= MIN_INFLECTED_LETTERS and key:
+                if script not in ALPHABETIC_SCRIPTS or len(part) < MIN_INFLECTED_LETTERS:
+                    continue
+                for key in spelling_keys(part):
                     keys.add(key)
                     if key[-1] in _ROMAN_VOWELS:
                         vowel_stems.add(key[:-1])
@@ -188,9 +195,21 @@ class KnownNames:
     def spans(self, text: str) -> Iterator[tuple[int, int]]:
         """Where known names and handles occur in ``text``, as (start, end) offsets."""
         if self.exact:
+            previous: tuple[int, int] | None = None  # the last word, when it was not a name
             for start, end in _words(text):
                 if self.is_name(fold(text[start:end])):
                     yield start, end
+                    previous = None
+                    continue
+                # Soft signs typed as apostrophes split a name in two: "Natal'ja", "Ol'ga".
+                if (
+                    previous is not None
+                    and start - previous[1] == 1
+                    and text[previous[1]] in _SOFT_SIGN_APOSTROPHES
+                    and self.is_name(fold(text[previous[0] : previous[1]] + text[start:end]))
+                ):
+                    yield previous[0], end
+                previous = (start, end)
         if self.handles:
             for match in _HANDLE_TOKEN.finditer(text):
                 if match.group().casefold() in self.handles:

@@ -5,7 +5,8 @@ points (Greek tonos, Hebrew niqqud, Arabic harakat, Turkish cedillas, Russian ё
 joiners, plus a few Arabic letter variants people use interchangeably.
 
 ``name_key`` romanizes a folded word (Cyrillic, Greek, Armenian, Georgian and Latin letters) and
-then erases the differences between the usual transliterations (y/i/j, w/v, x/ks, sh/s, kh/k ...),
+then erases the differences between the usual transliterations (y/i/j, w/v, x/ks, sh/s, kh/h,
+ts/c, shch/sch/s ...),
 so "Анна", "Աննա" and "Anna", or "Юлия", "Yulia" and "Julia", share a key. No library covers
 these five scripts with one reversible scheme (and ICU is not a dependency), hence the tables.
 Abjads (Arabic, Hebrew) are not keyed: without written vowels a key would collide with ordinary
@@ -60,10 +61,19 @@ _LATIN_EXTRA = {"ı": "i", "ə": "e", "ø": "o", "æ": "ae", "œ": "oe", "đ": "
 _SINGLE = {**_CYRILLIC, **_GREEK, **_ARMENIAN, **_GEORGIAN, **_LATIN_EXTRA}
 _DIGRAPHS = {**_GREEK_DIGRAPHS, **_ARMENIAN_DIGRAPHS}
 
-# Transliteration variants collapsed to one spelling, applied in this order.
-_VARIANTS = (("ph", "f"), ("x", "ks"), ("w", "v"), ("q", "k"), ("ck", "k"), ("j", "i"), ("y", "i"))
+# Transliteration variants collapsed to one spelling, applied in this order: Х as kh or h, then
+# the h of digraphs (sh, ch, zh, th, gh; twice, for GOST's "shh"), Ц as ts, tz, tc or cz, Щ as
+# shch, sch, šč or ŝ (all end as "sc" or "s"), French/Greek "ou", and the glides y/j as i.
+_BEFORE_H = (("kh", "h"), ("ph", "f"), ("x", "ks"), ("w", "v"), ("q", "k"), ("ck", "k"))
 _H_AFTER_CONSONANT = re.compile(r"([sczktg])h")
+_AFTER_H = (("ts", "c"), ("tz", "c"), ("tc", "c"), ("cz", "c"), ("sc", "s"), ("ou", "u"))
+_GLIDES = (("j", "i"), ("y", "i"))
 _REPEATED_I = re.compile(r"i{2,}")
+# Ё as yo/jo/io/e (Fyodor, Fedor), and Е as ye at the start or after a vowel (Yekaterina,
+# Sergeyev): the glide is dropped.
+_GLIDE_BEFORE_E = re.compile(r"(^|[aeiou])i(?=e)")
+# Soft and hard sign marks of scholarly schemes (Natalʹja, Obʺedkov) and apostrophes.
+_SIGN_MARKS = str.maketrans("", "", "ʹʺʼ’'`\"")
 
 
 def fold(text: str) -> str:
@@ -82,11 +92,14 @@ def script_of(letter: str) -> str:
 
 def name_key(folded_word: str) -> str:
     """The transliteration-insensitive Latin key of a folded word."""
-    roman = _romanize(folded_word)
-    for variant, canonical in _VARIANTS:
+    roman = _romanize(folded_word).translate(_SIGN_MARKS)
+    for variant, canonical in _BEFORE_H:
         roman = roman.replace(variant, canonical)
-    roman = _H_AFTER_CONSONANT.sub(r"\1", roman)
-    return _REPEATED_I.sub("i", roman)
+    roman = _H_AFTER_CONSONANT.sub(r"\1", _H_AFTER_CONSONANT.sub(r"\1", roman))
+    for variant, canonical in (*_AFTER_H, *_GLIDES):
+        roman = roman.replace(variant, canonical)
+    roman = _REPEATED_I.sub("i", roman)
+    return _GLIDE_BEFORE_E.sub(r"\1", roman).replace("io", "e")
 
 
 def _romanize(word: str) -> str:
