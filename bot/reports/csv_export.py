@@ -156,6 +156,6 @@ def report_csv(report: Report) -> bytes:
         )
     if report.comment_count is not None:
         for comment in report.comments:
-            writer.writerow([_("comment"), _safe(comment), "", "", "", "", "", ""])
+            writer.writerow([_("comment"), _safe(render.comment(comment)), "", "", "", "", "", ""])
     # UTF-8 with a byte-order mark, so spreadsheet programs read every script correctly.
     return ("\ufeff" + out.getvalue()).encode("utf-8")

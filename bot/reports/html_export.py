@@ -113,7 +113,7 @@ def report_html(report: Report, chart: bytes | None = None) -> str:
         parts.append(f'<p class="hidden" id="comments-hidden">{hidden}</p>')
     elif report.comments:
         parts.append('<ul class="comments" id="comments">')
-        parts += [f"<li>{escape(comment)}</li>" for comment in report.comments]
+        parts += [f"<li>{escape(render.comment(comment))}</li>" for comment in report.comments]
         parts.append("</ul>")
     else:
         no_comments = escape(_("No comments."))

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from babel.numbers import format_decimal, format_percent
 
+from bot.domain.anonymity import ScrubKind, relabel_placeholders
 from bot.handlers.feedback_texts import (
     LIKERT_LABELS,
     construct_label,
@@ -18,9 +19,24 @@ from bot.handlers.feedback_texts import (
     role_name,
     side_name,
 )
-from bot.i18n import _, current_locale, format_date
+from bot.i18n import N_, _, current_locale, format_date
 from bot.services.evaluation import Report
 from bot.services.surveys import LIKERT5
+
+# What the scrubber removed, as a reader of the report sees it (stored comments keep "[name]" ...).
+_PLACEHOLDER_LABELS = {
+    ScrubKind.EMAIL: N_("[email]"),
+    ScrubKind.LINK: N_("[link]"),
+    ScrubKind.PHONE: N_("[phone]"),
+    ScrubKind.ADDRESS: N_("[address]"),
+    ScrubKind.USERNAME: N_("[@user]"),
+    ScrubKind.NAME: N_("[name]"),
+}
+
+
+def comment(text: str) -> str:
+    """A scrubbed comment with its placeholders in the reader's language."""
+    return relabel_placeholders(text, lambda kind: _(_PLACEHOLDER_LABELS[kind]))
 
 
 def number(value: float, digits: int = 2) -> str:

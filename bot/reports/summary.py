@@ -60,7 +60,7 @@ def summary_messages(report: Report) -> list[str]:
         )
     messages = _split("\n".join(lines))
     if report.comments:
-        messages += _split("\n\n".join(f"💬 {comment}" for comment in report.comments))
+        messages += _split("\n\n".join(f"💬 {render.comment(comment)}" for comment in report.comments))
     return messages
 
 

@@ -17,6 +17,7 @@ from bot.domain.anonymity.scrub import (
     MAX_FREE_TEXT_LENGTH,
     ScrubKind,
     ScrubResult,
+    relabel_placeholders,
     scrub,
 )
 from bot.domain.anonymity.suppression import (
@@ -55,6 +56,7 @@ __all__ = [
     "new_response_id",
     "reaches_k",
     "receipt",
+    "relabel_placeholders",
     "response_day",
     "scrub",
     "suppress_breakdown",

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -62,6 +62,8 @@ _PLACEHOLDERS = {
     ScrubKind.NAME: "[name]",
 }
 _PRIORITY = {kind: rank for rank, kind in enumerate(ScrubKind)}
+_KIND_OF_PLACEHOLDER = {placeholder: kind for kind, placeholder in _PLACEHOLDERS.items()}
+_PLACEHOLDER_IN_TEXT = re.compile("|".join(re.escape(p) for p in _PLACEHOLDERS.values()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +111,15 @@ def scrub(
     pieces.append(text[cursor:])
     counts = Counter(kind for _, _, kind in merged)
     return ScrubResult(text="".join(pieces), counts_by_kind=dict(counts))
+
+
+def relabel_placeholders(text: str, label: Callable[[ScrubKind], str]) -> str:
+    """A scrubbed ``text`` with each placeholder replaced by ``label(kind)``.
+
+    Stored comments keep the language-neutral tokens ("[name]"); reports show them in their
+    reader's language through this.
+    """
+    return _PLACEHOLDER_IN_TEXT.sub(lambda match: label(_KIND_OF_PLACEHOLDER[match.group()]), text)
 
 
 _Span = tuple[int, int, ScrubKind]
