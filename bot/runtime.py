@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from bot.config import Settings
 from bot.db.engine import SessionFactory, create_engine, create_session_factory
 from bot.secret import load_or_create, resolve_secret_file
+from bot.services import presses
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,11 @@ class Runtime:
         """One unit of work: committed when the block ends, rolled back entirely if it raises."""
         async with self.sessions.begin() as session:
             yield session
+            # A button press being handled is used up by the first unit of work that changes
+            # something, in that same transaction (bot/services/presses.py).
+            press = await presses.attach_pending(session)
+        if press is not None:
+            press.committed = True
 
 
 def create_runtime(settings: Settings) -> Runtime:

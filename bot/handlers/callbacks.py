@@ -36,6 +36,13 @@ class Payload:
         except NumberError:
             raise BridgeError("stale_step") from None
 
+    def choice(self, index: int, allowed: object) -> str:
+        """Argument ``index`` if it is one of ``allowed``, else the button has expired."""
+        value = self.arg(index)
+        if value not in allowed:  # type: ignore[operator]
+            raise BridgeError("stale_step")
+        return value
+
 
 def _mac(secret: bytes, audience: int, body: str) -> str:
     digest = hmac.new(secret, f"{audience}:{body}".encode(), hashlib.sha256).digest()

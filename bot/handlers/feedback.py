@@ -17,7 +17,7 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.context import BridgeContext
 from bot.domain.anonymity import MAX_FREE_TEXT_LENGTH, ScrubError
-from bot.domain.errors import NotFound
+from bot.domain.errors import BridgeError, NotFound
 from bot.handler_groups import GROUP_COMMANDS
 from bot.handlers import feedback_messages as msgs
 from bot.handlers.callbacks import Payload, sign
@@ -343,9 +343,7 @@ async def on_report_button(update: Update, context: BridgeContext, payload: Payl
     user = update.effective_user
     assert user is not None
     secret = context.runtime.secret
-    mode, step, program_id = payload.arg(0), payload.arg(1), payload.number(2)
-    if mode not in ("r", "e"):
-        raise ValueError(mode)
+    mode, step, program_id = payload.choice(0, ("r", "e")), payload.arg(1), payload.number(2)
     if step == "p":
         await _offer_scopes(update, context, mode, program_id)
         return
@@ -381,14 +379,14 @@ async def on_report_button(update: Update, context: BridgeContext, payload: Payl
             reply_markup=InlineKeyboardMarkup(rows),
         )
         return
-    if step == "P":
+    if step == "P" and ids:
         scope = Scope(program_id)
     elif step == "G":
         scope = Scope(program_id, payload.number(3))
     elif step == "S":
         scope = Scope(program_id, payload.number(3), payload.number(4))
     else:
-        raise ValueError(step)
+        raise BridgeError("stale_step")
     await send_report(update, context, scope, files=mode == "e")
 
 
@@ -445,11 +443,11 @@ async def send_report(update: Update, context: BridgeContext, scope: Scope, *, f
 async def on_export_button(update: Update, context: BridgeContext, payload: Payload) -> None:
     step = payload.arg(0)
     ids = [payload.number(i) for i in range(1, len(payload.args))]
-    if step == "P":
+    if step == "P" and ids:
         scope = Scope(ids[0])
-    elif step == "G":
+    elif step == "G" and len(ids) >= 2:
         scope = Scope(ids[0], ids[1])
-    elif step == "S":
+    elif step == "S" and len(ids) >= 3:
         scope = Scope(ids[0], ids[1], ids[2])
     else:
         raise NotFound("report_unknown_scope")

@@ -20,7 +20,7 @@ from telegram.error import BadRequest, TelegramError
 
 from bot.context import BridgeContext
 from bot.domain.conduct import Ladder
-from bot.domain.errors import InvalidInput
+from bot.domain.errors import BridgeError, InvalidInput
 from bot.handlers.callbacks import Payload, sign
 from bot.handlers.common import answer_once, reply
 from bot.i18n import N_, _, current_locale, language_name, ngettext
@@ -292,11 +292,11 @@ async def on_button(update: Update, context: BridgeContext, payload: Payload) ->
     key = payload.arg(1)
     if payload.action == CYCLE:
         if key not in CYCLE_KEYS:
-            raise ValueError(key)
+            raise BridgeError("stale_step")
         await _cycle(update, context, program_id, key)
         return
     if key not in EDIT_KEYS:
-        raise ValueError(key)
+        raise BridgeError("stale_step")
     name, view = await _load(context, user.id, program_id)
     context.user_data[AWAIT] = {"program": program_id, "key": key}
     # An earlier appeal question must not catch the answer to this one.

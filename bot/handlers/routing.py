@@ -1,18 +1,34 @@
-"""Routers for what no command names: button presses (verified once here) and typed text in private
-chat that answers an earlier question."""
+"""Routers for what no command names: button presses (verified once here, and used up once unless
+the kind is listed in REPEATABLE) and typed text in private chat that answers an earlier question."""
 
 from __future__ import annotations
 
+import logging
+
+from sqlalchemy.exc import IntegrityError
 from telegram import Update
 from telegram.constants import ChatType
+from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import BridgeContext
-from bot.handlers import enrol, feedback, groups, moderation, organizer, profile, sessions
+from bot.handlers import (
+    enrol,
+    feedback,
+    groups,
+    moderation,
+    moderation_rules,
+    organizer,
+    profile,
+    sessions,
+)
 from bot.handlers.callbacks import verify
 from bot.handlers.common import button_expired, reply
 from bot.handlers.routing_types import ButtonHandler
-from bot.i18n import _
+from bot.i18n import N_, _
+from bot.services import presses
+
+log = logging.getLogger(__name__)
 
 BUTTONS: dict[str, ButtonHandler] = {
     **dict.fromkeys(
@@ -37,6 +53,35 @@ BUTTONS: dict[str, ButtonHandler] = {
 }
 
 
+# Buttons that may act on every press, and why that is safe. Every other kind is one-shot: its second
+# press gets "This was already done." (bot/services/presses.py), across restarts.
+REPEATABLE: dict[str, str] = {
+    **dict.fromkeys(
+        (enrol.LANG, enrol.ROLE, enrol.COUNTRY, enrol.ZONE, enrol.ACCEPT, enrol.DECLINE),
+        "each step carries the draft's nonce; a press of an answered step shows the current one",
+    ),
+    feedback.START: "opens the survey; the receipt refuses a second response to it",
+    **dict.fromkeys(
+        (feedback.ANSWER, feedback.SKIP, feedback.DONE),
+        "the answers in progress accept only the current question's buttons; the receipt refuses a "
+        "second response",
+    ),
+    moderation.APPEAL: "only asks for the reason; the service takes one appeal per sanction",
+    moderation.SETTING: "toggles a group setting on a message re-rendered with the new state",
+    moderation.LANGUAGE: "toggles a group language on a message re-rendered with the new state",
+    moderation_rules.GROUP_DOMAINS: (
+        "asks in private for the group's sites (and says so in the group when it cannot); "
+        "nothing changes until they are typed"
+    ),
+    moderation_rules.CYCLE: "cycles a program setting on a panel re-rendered with the new state",
+    sessions.HAND_NEXT: "each press gives the floor to the next raised hand, shown in place",
+    sessions.FT_ANSWER: "toggles one's own availability for a slot, shown in place",
+    sessions.FT_REFRESH: "only shows the current results again",
+}
+
+ALREADY_DONE = N_("This was already done.")
+
+
 async def on_button(update: Update, context: BridgeContext) -> None:
     query = update.callback_query
     user = update.effective_user
@@ -51,10 +96,72 @@ async def on_button(update: Update, context: BridgeContext) -> None:
         # Forged, copied from someone else's keyboard, or from a flow that has ended.
         await button_expired(update)
         return
+    if payload.action in REPEATABLE:
+        await _run(handler, update, context, payload)
+        return
+    message = query.message
+    press = presses.Press(
+        key=presses.press_key(
+            context.runtime.secret,
+            message.chat.id if message is not None else 0,
+            message.message_id if message is not None else 0,
+            user.id,
+            query.data or "",
+        ),
+        action=payload.action,
+        pressed_at=context.clock(),
+    )
+    # Two presses at once (a double click) take turns, so the second one sees the first one's row.
+    async with presses.lock_for(press.key):
+        async with context.db() as db:
+            used = await presses.is_used(db, press.key)
+        if used:
+            await reply(update, _(ALREADY_DONE), alert=True)
+            return
+        await _run_once(handler, update, context, payload, press)
+
+
+async def _run(handler: ButtonHandler, update: Update, context: BridgeContext, payload) -> None:
+    # Nothing is caught here: signed data a handler cannot read raises BridgeError("stale_step")
+    # (Payload.number/choice), which the error handler answers "expired"; any other error is a bug
+    # and reported as one, never disguised as an expired button.
+    await handler(update, context, payload)
+
+
+async def _run_once(
+    handler: ButtonHandler,
+    update: Update,
+    context: BridgeContext,
+    payload,
+    press: presses.Press,
+) -> None:
+    token = presses.begin(press)
     try:
-        await handler(update, context, payload)
-    except (ValueError, IndexError):
-        await button_expired(update)
+        await _run(handler, update, context, payload)
+    except IntegrityError:
+        if press.recorded:
+            async with context.db() as db:
+                if await presses.is_used(db, press.key):
+                    # Another instance used this button first; our transaction rolled back.
+                    await reply(update, _(ALREADY_DONE), alert=True)
+                    return
+        raise
+    except TelegramError:
+        if not press.committed:
+            raise
+        # What the press did is saved; telling the person "nothing was saved" would be false.
+        # Pressing again says "already done".
+        log.warning("a button's change was saved but the answer could not be sent", exc_info=True)
+        return
+    finally:
+        presses.end(press, token)
+    if not press.recorded:
+        # The press changed nothing in the database (a file sent, a question asked): use it up now.
+        try:
+            async with context.db() as db:
+                await presses.record(db, press)
+        except IntegrityError:
+            pass  # another instance recorded the same press at the same moment
 
 
 # Each answers typed text that replies to a question it asked, returning False when it asked none.

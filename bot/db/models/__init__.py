@@ -25,6 +25,7 @@ from bot.db.models.feedback import (
 )
 from bot.db.models.groups import DialogueGroup, GroupLanguage, GroupMember, GroupModerator
 from bot.db.models.people import Person
+from bot.db.models.presses import ButtonPress
 from bot.db.models.privacy import ErasureRecord
 from bot.db.models.programs import ConductText, OrganizerGrant, Program, ProgramLanguage, Side
 from bot.db.models.sessions import (
@@ -45,6 +46,7 @@ __all__ = [
     "Appeal",
     "AppealNotice",
     "BlockedTerm",
+    "ButtonPress",
     "ConductText",
     "Delivery",
     "DialogueGroup",
