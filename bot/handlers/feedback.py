@@ -379,7 +379,7 @@ async def on_report_button(update: Update, context: BridgeContext, payload: Payl
             reply_markup=InlineKeyboardMarkup(rows),
         )
         return
-    if step == "P" and ids:
+    if step == "P":
         scope = Scope(program_id)
     elif step == "G":
         scope = Scope(program_id, payload.number(3))
