@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 from contextvars import ContextVar
 
-from sqlalchemy.exc import SQLAlchemyError
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update, User
 from telegram.constants import ChatType
 
 from bot.context import BridgeContext
+from bot.db.outage import is_storage_failure
 from bot.handlers.callbacks import Payload, verify
 from bot.i18n import N_, _, normalize_locale, set_locale
 from bot.services import people
@@ -30,6 +30,17 @@ def identity(user: User) -> TelegramIdentity:
     )
 
 
+def known_locale(update: Update, context: BridgeContext) -> str:
+    """The reader's language without asking the database: the choice remembered in memory, else
+    Telegram's language_code, else the configured default. The error path uses only this, so it
+    still answers in the person's language while the database is down."""
+    user = update.effective_user
+    if user is None:
+        return context.settings.default_locale
+    cached = context.user_data.get(LOCALE_KEY) if context.user_data is not None else None
+    return cached or normalize_locale(user.language_code) or context.settings.default_locale
+
+
 async def reader_locale(update: Update, context: BridgeContext) -> str:
     """The language to answer in: the person's choice, else Telegram's, else the configured default."""
     user = update.effective_user
@@ -47,11 +58,15 @@ async def reader_locale(update: Update, context: BridgeContext) -> str:
             else:
                 person = await people.get(db, user.id)
         chosen = person.locale if person else None
-    except SQLAlchemyError:
+    except Exception as error:
+        if not is_storage_failure(error):
+            raise
+        # The handler that follows meets the same outage and answers "try again"; this step only
+        # must not fail, or the person would hear it twice.
         log.warning("could not read the person's language; falling back", exc_info=True)
     if chosen and context.user_data is not None:
         context.user_data[LOCALE_KEY] = chosen
-    return chosen or normalize_locale(user.language_code) or context.settings.default_locale
+    return chosen or known_locale(update, context)
 
 
 async def reader_zone(update: Update, context: BridgeContext) -> str:
@@ -76,7 +91,9 @@ def forget_locale(context: BridgeContext) -> None:
 
 
 async def apply_reader_locale(update: Update, context: BridgeContext) -> str:
+    # The first handler of every update (group -1): per-update bookkeeping starts afresh here.
     _answered.set(set())
+    _failures_told.set(set())
     locale = await reader_locale(update, context)
     set_locale(locale)
     return locale
@@ -109,20 +126,36 @@ async def reply(
 
 # Query ids answered while handling the current update (handlers run in the update's own task).
 _answered: ContextVar[set[str] | None] = ContextVar("answered_queries", default=None)
+# Update ids whose failure the person was already told about.
+_failures_told: ContextVar[set[int] | None] = ContextVar("failures_told", default=None)
+
+
+def first_failure_of_update(update: Update) -> bool:
+    """True the first time it is asked for an update, False after (one apology per update)."""
+    told = _failures_told.get()
+    if told is None:
+        told = set()
+        _failures_told.set(told)
+    if update.update_id in told:
+        return False
+    told.add(update.update_id)
+    return True
 
 
 async def answer_once(
     query: CallbackQuery, text: str | None = None, *, show_alert: bool = False
-) -> None:
-    """Answer a button press once; Telegram refuses a second answer to the same query."""
+) -> bool:
+    """Answer a button press once; Telegram refuses a second answer to the same query.
+    Returns whether this call answered it."""
     answered = _answered.get()
     if answered is None:
         answered = set()
         _answered.set(answered)
     if query.id in answered:
-        return
+        return False
     answered.add(query.id)
     await query.answer(text, show_alert=show_alert)
+    return True
 
 
 EXPIRED = N_("This button has expired. Please use the latest message.")

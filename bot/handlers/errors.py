@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy.exc import SQLAlchemyError
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.error import Forbidden, TelegramError
 
 from bot.context import BridgeContext
+from bot.db.outage import is_storage_failure
 from bot.domain.anonymity import AnonymityError
 from bot.domain.conduct.errors import ConductError
 from bot.domain.durations import DurationError
@@ -22,8 +23,8 @@ from bot.domain.grouping import GroupingError
 from bot.domain.numbers import NumberError
 from bot.domain.scheduling.errors import SchedulingError
 from bot.domain.statistics import StatisticsError
-from bot.handlers.common import apply_reader_locale, reply
-from bot.i18n import N_, _
+from bot.handlers.common import answer_once, first_failure_of_update, known_locale, reply
+from bot.i18n import N_, _, set_locale
 
 log = logging.getLogger(__name__)
 
@@ -125,28 +126,56 @@ def error_text(error: BridgeError) -> str:
 
 
 async def on_error(update: object, context: BridgeContext) -> None:
+    """Never touches the database: it runs when the database may be the thing that failed."""
     error = context.error
     if not isinstance(update, Update):
         log.error("error outside an update", exc_info=error)
         return
-    await apply_reader_locale(update, context)
+    set_locale(known_locale(update, context))
     if isinstance(error, BridgeError):
         text = error_text(error)
-    elif isinstance(error, SQLAlchemyError):
-        log.exception("database failure while handling an update", exc_info=error)
-        text = _(RETRY)
     elif isinstance(error, Forbidden):
         log.info("cannot reach the person: %s", error)
         return
     elif isinstance(error, TelegramError):
         log.warning("Telegram refused a call: %s", error)
         text = _(RETRY)
+    elif is_storage_failure(error):
+        log.error("database failure while handling an update", exc_info=error)
+        text = _(RETRY)
     else:
         log.exception("unexpected failure while handling an update", exc_info=error)
         # Kept for inspection (tests fail on any); the person only sees the apology below.
         context.bot_data.setdefault(UNEXPECTED_ERRORS_KEY, []).append(error)
         text = _(UNEXPECTED)
+    if not isinstance(error, BridgeError) and not expects_answer(update):
+        return  # a passive step failed (a filter on a plain group message): nobody asked anything
+    if not first_failure_of_update(update):
+        return  # several handlers of one update met the same outage: one apology is enough
     try:
-        await reply(update, text, alert=True)
+        await _tell(update, text)
     except TelegramError:
         log.warning("could not tell the person about the failure", exc_info=True)
+
+
+def expects_answer(update: Update) -> bool:
+    """Whether the person did something that waits for an answer: a button press, a command, or
+    anything written to the bot in private."""
+    if update.callback_query is not None:
+        return True
+    message = update.message
+    if message is None:
+        return False
+    if message.chat.type == ChatType.PRIVATE:
+        return True
+    return (message.text or "").startswith("/")
+
+
+async def _tell(update: Update, text: str) -> None:
+    """A message gets a reply; a button press an alert, or, when the handler had answered the
+    press before failing (Telegram refuses a second answer), a message in that chat."""
+    query = update.callback_query
+    if query is None:
+        await reply(update, text)
+    elif not await answer_once(query, text[:200], show_alert=True) and update.effective_chat:
+        await update.effective_chat.send_message(text)

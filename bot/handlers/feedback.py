@@ -10,12 +10,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from sqlalchemy.exc import SQLAlchemyError
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.context import BridgeContext
+from bot.db.outage import is_storage_failure
 from bot.domain.anonymity import MAX_FREE_TEXT_LENGTH, ScrubError
 from bot.domain.errors import BridgeError, NotFound
 from bot.handler_groups import GROUP_COMMANDS
@@ -195,7 +195,9 @@ async def _submit(update: Update, context: BridgeContext, state: InProgress) -> 
             await feedback.submit(
                 db, secret, user.id, state.instance_id, state.values, state.comment, context.clock()
             )
-    except SQLAlchemyError:
+    except Exception as error:
+        if not is_storage_failure(error):
+            raise
         # Rolled back as a whole: no response, no answers, no receipt. The answers stay in memory.
         log.exception("could not store a survey answer")
         text = _(

@@ -8,18 +8,20 @@ because content is never kept.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
-from sqlalchemy.exc import SQLAlchemyError
 from telegram.ext import Application, ContextTypes
 
 from bot.context import runtime_of
+from bot.db.outage import is_storage_failure
 from bot.services import participation
 from bot.services.participation import Tally
 
 log = logging.getLogger(__name__)
 
 BUFFER_KEY = "participation_tallies"
+FLUSH_LOCK_KEY = "participation_flush_lock"
 FLUSH_SECONDS = 5.0
 JOB_NAME = "participation-flush"
 
@@ -45,7 +47,17 @@ def note(
 
 
 async def flush(application: Application) -> None:
-    """Write every buffered tally to its chat's open session (dropped where none is open)."""
+    """Write every buffered tally to its chat's open session (dropped where none is open).
+
+    Flushes run one at a time: with updates handled concurrently, a flush before half time must
+    not return while the periodic one is still writing the counts it took, or the balance would be
+    read without them."""
+    lock = application.bot_data.setdefault(FLUSH_LOCK_KEY, asyncio.Lock())
+    async with lock:
+        await _flush(application)
+
+
+async def _flush(application: Application) -> None:
     pending = application.bot_data.get(BUFFER_KEY)
     if not pending:
         return
@@ -55,7 +67,9 @@ async def flush(application: Application) -> None:
         async with runtime.db() as db:
             for chat_id, tallies in pending.items():
                 await participation.add_tallies(db, chat_id, tallies)
-    except SQLAlchemyError:
+    except Exception as error:
+        if not is_storage_failure(error):
+            raise
         log.warning(
             "could not write participation counts; keeping them for the next flush", exc_info=True
         )
