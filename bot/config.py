@@ -41,6 +41,12 @@ class Settings:
     webhook_secret: str | None = None
     # Tests only: run the bot's clock this many seconds ahead (a restarted process "after downtime").
     clock_offset_seconds: float = 0.0
+    # Owed messages (bot/jobs/notifier.py): how long a claim is trusted before another process (or
+    # this one after a crash) may retry it; how often unfinished deliveries are swept; and the read
+    # timeout of one send. The lease must outlast a send, so it is at least twice the timeout.
+    delivery_lease_seconds: float = 120.0
+    delivery_sweep_seconds: float = 30.0
+    send_timeout_seconds: float = 10.0
 
     @property
     def is_sqlite(self) -> bool:
@@ -145,6 +151,13 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             "secret, kept apart from the database (see docs/PRIVACY.md)."
         )
     secret_file = source.get("BRIDGEBOT_SECRET_FILE")
+    lease = _positive_seconds(source, "BRIDGEBOT_DELIVERY_LEASE_SECONDS", 120.0)
+    sweep = _positive_seconds(source, "BRIDGEBOT_DELIVERY_SWEEP_SECONDS", 30.0)
+    send_timeout = _positive_seconds(source, "BRIDGEBOT_SEND_TIMEOUT_SECONDS", 10.0)
+    if lease < 2 * send_timeout:
+        raise ConfigError(
+            "BRIDGEBOT_DELIVERY_LEASE_SECONDS must be at least twice BRIDGEBOT_SEND_TIMEOUT_SECONDS."
+        )
     return Settings(
         token=source.get("TELEGRAM_BOT_TOKEN"),
         api_base_url=base_url,
@@ -158,4 +171,20 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         production=production,
         webhook_secret=source.get("BRIDGEBOT_WEBHOOK_SECRET"),
         clock_offset_seconds=clock_offset,
+        delivery_lease_seconds=lease,
+        delivery_sweep_seconds=sweep,
+        send_timeout_seconds=send_timeout,
     )
+
+
+def _positive_seconds(source: Mapping[str, str], name: str, default: float) -> float:
+    raw = source.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name}: {raw!r} is not a number of seconds.") from None
+    if not value > 0:
+        raise ConfigError(f"{name}: {raw!r} must be more than 0 seconds.")
+    return value

@@ -19,7 +19,10 @@ def test_self_hosted_bot_api_derives_its_file_url() -> None:
     settings = load_settings({"TELEGRAM_API_BASE_URL": "http://127.0.0.1:8081/bot"})
     assert settings.api_file_url == "http://127.0.0.1:8081/file/bot"
     explicit = load_settings(
-        {"TELEGRAM_API_BASE_URL": "http://127.0.0.1:8081/bot", "TELEGRAM_API_FILE_URL": "http://files/bot"}
+        {
+            "TELEGRAM_API_BASE_URL": "http://127.0.0.1:8081/bot",
+            "TELEGRAM_API_FILE_URL": "http://files/bot",
+        }
     )
     assert explicit.api_file_url == "http://files/bot"
 
@@ -36,6 +39,9 @@ def test_admin_ids_are_parsed_and_validated() -> None:
         ({"BRIDGEBOT_DEFAULT_LOCALE": "fr"}, "BRIDGEBOT_DEFAULT_LOCALE"),
         ({"BRIDGEBOT_LOG_LEVEL": "LOUD"}, "BRIDGEBOT_LOG_LEVEL"),
         ({"DATABASE_URL": "bridgebot.db"}, "DATABASE_URL"),
+        ({"BRIDGEBOT_DELIVERY_LEASE_SECONDS": "soon"}, "BRIDGEBOT_DELIVERY_LEASE_SECONDS"),
+        ({"BRIDGEBOT_DELIVERY_SWEEP_SECONDS": "0"}, "BRIDGEBOT_DELIVERY_SWEEP_SECONDS"),
+        ({"BRIDGEBOT_DELIVERY_LEASE_SECONDS": "5"}, "BRIDGEBOT_DELIVERY_LEASE_SECONDS"),
     ],
 )
 def test_malformed_values_name_the_variable(env, variable) -> None:
@@ -66,3 +72,17 @@ def test_zone_rules_come_from_the_tzdata_package() -> None:
 
     assert zoneinfo.TZPATH == ()
     assert str(zoneinfo.ZoneInfo("America/Chicago")) == "America/Chicago"
+
+
+def test_delivery_timings_can_be_shortened_for_tests() -> None:
+    settings = load_settings(
+        {
+            "BRIDGEBOT_DELIVERY_LEASE_SECONDS": "3",
+            "BRIDGEBOT_DELIVERY_SWEEP_SECONDS": "0.5",
+            "BRIDGEBOT_SEND_TIMEOUT_SECONDS": "1",
+        }
+    )
+    assert (settings.delivery_lease_seconds, settings.delivery_sweep_seconds) == (3.0, 0.5)
+    assert settings.send_timeout_seconds == 1.0
+    defaults = load_settings({})
+    assert (defaults.delivery_lease_seconds, defaults.send_timeout_seconds) == (120.0, 10.0)

@@ -154,15 +154,17 @@ def cmd_sessions(settings, args: argparse.Namespace) -> int:
         async def unreached(db: Any) -> Any:
             return (
                 await db.execute(
-                    select(Person.id, Person.first_name, Delivery.kind, Delivery.error)
+                    select(
+                        Person.id, Person.first_name, Delivery.kind, Delivery.reason, Delivery.error
+                    )
                     .join(Delivery, Delivery.person_id == Person.id)
                     .where(Delivery.session_id == args.session, Delivery.status == "failed")
                     .order_by(Person.first_name)
                 )
             ).all()
 
-        for person_id, name, kind, error in _in_db(settings, unreached):
-            print(f"{person_id}\t{name}\t{kind}\t{error}")
+        for person_id, name, kind, reason, error in _in_db(settings, unreached):
+            print(f"{person_id}\t{name}\t{kind}\t{reason}\t{error}")
     return 0
 
 

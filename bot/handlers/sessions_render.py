@@ -287,13 +287,31 @@ def balance_summary(session: SessionView, numbers: Balance) -> str:
     return "\n".join(lines)
 
 
-def not_reached(session: SessionView, names: Sequence[str]) -> str:
-    return _(
-        "{title}: my reminders did not reach {names} (they blocked me or never started a chat with me). "
-        "Please let them know another way.",
-        title=session.title,
-        names=", ".join(names),
-    )
+def not_reached(session: SessionView, names: Sequence[tuple[str, str | None]]) -> str:
+    """To moderators: who no reminder reached, each with the reason Telegram gave."""
+    lines = [
+        _(
+            "{title}: my reminders did not reach these members. Please let them know another way.",
+            title=session.title,
+        )
+    ]
+    lines += [
+        _("• {name}: {reason}", name=name, reason=delivery_reason(reason)) for name, reason in names
+    ]
+    return "\n".join(lines)
+
+
+def delivery_reason(reason: str | None) -> str:
+    """A failed delivery's reason (bot.domain.delivery.Reason) as a moderator reads it."""
+    if reason == "blocked":
+        return _("blocked the bot")
+    if reason == "not_started":
+        return _("has not started a chat with the bot")
+    if reason == "deactivated":
+        return _("deleted their Telegram account")
+    if reason == "chat_gone":
+        return _("the chat is no longer available")
+    return _("Telegram refused the message")
 
 
 def format_percent(share: float) -> str:

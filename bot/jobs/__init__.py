@@ -10,7 +10,7 @@ import importlib
 
 from telegram.ext import Application
 
-AREAS: tuple[str, ...] = ("bot.jobs.sessions", "bot.jobs.feedback")
+AREAS: tuple[str, ...] = ("bot.jobs.notifier", "bot.jobs.sessions", "bot.jobs.feedback")
 
 
 async def schedule_all(application: Application) -> None:

@@ -5,7 +5,12 @@ The database is the truth; the job queue only wakes the bot. ``run_due(applicati
 everything that is due at ``now`` and is safe to call at any time and any number of times (each
 send has a delivery key; each state change is guarded by the session's status). ``schedule()``
 runs it once at start-up (catching up after downtime) and sets wake-ups only for the points that
-fall within ``HORIZON`` (not for every future session); an hourly job extends the horizon.
+fall within ``HORIZON`` (not for every future session); an hourly job extends the horizon. Every
+job runs however late it fires (``JOB_KWARGS``): APScheduler's default would silently drop a
+catch-up that started a second late.
+
+A wave is marked done once every member has a delivery row; a member whose send is still being
+retried is finished by the notifier's sweep (bot/jobs/notifier.py), not by another wave.
 """
 
 from __future__ import annotations
@@ -17,10 +22,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from telegram import ChatPermissions
-from telegram.error import RetryAfter, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot.context import runtime_of
+from bot.domain.delivery import Reason
 from bot.domain.scheduling import (
     HALF_TIME_KIND,
     DueStatus,
@@ -35,7 +41,7 @@ from bot.events import SessionClosed, emit_session_closed
 from bot.handlers import sessions_render as render
 from bot.handlers.group_post import render_blocks
 from bot.jobs import counting, notifier
-from bot.jobs.notifier import Message, Outcome
+from bot.jobs.notifier import JOB_KWARGS, Message, Outcome
 from bot.services import group_lookup, participation
 from bot.services import sessions as sessions_service
 from bot.services.group_lookup import GroupView
@@ -47,7 +53,6 @@ HORIZON = timedelta(hours=6)
 REFRESH = timedelta(hours=1)
 CLOSED_LOOKBACK = timedelta(hours=1)
 WAVE_CONCURRENCY = 8
-MAX_RETRY_AFTER_ROUNDS = 20
 LOCK_KEY = "sessions_run_due_lock"
 POINTS_KEY = "sessions_wake_points"
 # Test hook for the real `bridgebot run` process (tests/e2e): shifts this bot's clock by N seconds.
@@ -60,6 +65,7 @@ class DueReport:
     sent: int = 0
     failed: int = 0
     duplicates: int = 0
+    pending: int = 0  # still being retried (the notifier's sweep finishes them)
     skipped_waves: list[str] = field(default_factory=list)
     opened: list[int] = field(default_factory=list)
     closed: list[int] = field(default_factory=list)
@@ -73,25 +79,11 @@ class DueReport:
             self.failed += 1
         elif outcome is Outcome.DUPLICATE:
             self.duplicates += 1
+        elif outcome is Outcome.PENDING:
+            self.pending += 1
 
 
 # ---- sending -------------------------------------------------------------------------------------------
-
-
-async def _send_patiently(application: Application, **kwargs) -> Outcome:
-    """send_once that waits out RetryAfter (after the rate limiter's own retries) instead of dropping."""
-    for _ in range(MAX_RETRY_AFTER_ROUNDS):
-        try:
-            return await notifier.send_once(application, **kwargs)
-        except RetryAfter as exc:
-            await asyncio.sleep(
-                float(
-                    exc.retry_after
-                    if not isinstance(exc.retry_after, timedelta)
-                    else exc.retry_after.total_seconds()
-                )
-            )
-    return Outcome.SKIPPED
 
 
 async def send_wave(
@@ -102,8 +94,11 @@ async def send_wave(
     recipients: Sequence[Recipient],
     render_for: Callable[[Recipient], str],
     report: DueReport,
+    stale_at: datetime | None = None,
+    stale_reason: Reason | None = None,
 ) -> None:
-    """One message per recipient, each under its own delivery key, a few at a time."""
+    """One message per recipient, each under its own delivery key, a few at a time. Returns once
+    every recipient's delivery exists; those still pending are retried by the sweep."""
     queue = list(recipients)
     position = 0
 
@@ -112,25 +107,18 @@ async def send_wave(
         while position < len(queue):
             recipient = queue[position]
             position += 1
-            try:
-                outcome = await _send_patiently(
-                    application,
-                    key=delivery_key(kind, session.id, recipient.person_id),
-                    kind=kind,
-                    chat_id=recipient.person_id,
-                    locale=recipient.locale,
-                    render=lambda r=recipient: Message(render_for(r)),
-                    session_id=session.id,
-                    person_id=recipient.person_id,
-                )
-            except TelegramError:
-                log.warning(
-                    "could not send %s of session %s to %s; a later run retries",
-                    kind,
-                    session.id,
-                    recipient.person_id,
-                )
-                continue
+            outcome = await notifier.deliver(
+                application,
+                key=delivery_key(kind, session.id, recipient.person_id),
+                kind=kind,
+                chat_id=recipient.person_id,
+                locale=recipient.locale,
+                render=lambda r=recipient: Message(render_for(r)),
+                session_id=session.id,
+                person_id=recipient.person_id,
+                stale_at=stale_at,
+                stale_reason=stale_reason,
+            )
             report.count(outcome)
 
     await asyncio.gather(*(worker() for _ in range(min(WAVE_CONCURRENCY, len(queue)) or 1)))
@@ -159,7 +147,7 @@ async def _group_post(
 ) -> Outcome:
     if group.chat_id is None:
         return Outcome.SKIPPED
-    return await _send_patiently(
+    return await notifier.deliver(
         application,
         key=delivery_key(kind, session.id, None),
         kind=kind,
@@ -167,6 +155,8 @@ async def _group_post(
         locale=group.languages[0] if group.languages else "en",
         render=lambda: Message(render_blocks(group.languages, render_text)),
         session_id=session.id,
+        stale_at=None if kind == "close" else session.ends_at,
+        stale_reason=None if kind == "close" else Reason.SESSION_OVER,
     )
 
 
@@ -234,28 +224,33 @@ async def announce_open(
             recipients=mods,
             render_for=lambda _r: render.not_reached(session, names),
             report=report,
+            stale_at=session.ends_at,
+            stale_reason=Reason.SESSION_OVER,
         )
 
 
-async def not_reached_names(db, session_id: int) -> list[str]:
+async def not_reached_names(db, session_id: int) -> list[tuple[str, str | None]]:
+    """(name, reason) of each member a reminder of this session could not reach."""
     from sqlalchemy import select
 
     from bot.db.models import Delivery, Person
 
     rows = (
         await db.execute(
-            select(Person.first_name, Person.last_name)
+            select(Person.id, Person.first_name, Person.last_name, Delivery.reason)
             .join(Delivery, Delivery.person_id == Person.id)
             .where(
                 Delivery.session_id == session_id,
                 Delivery.status == "failed",
                 Delivery.kind.like("remind_%"),
             )
-            .distinct()
-            .order_by(Person.first_name)
+            .order_by(Person.first_name, Person.id, Delivery.id.desc())
         )
     ).all()
-    return [" ".join(x for x in (first, last) if x) for first, last in rows]
+    latest: dict[int, tuple[str, str | None]] = {}
+    for person_id, first, last, reason in rows:
+        latest.setdefault(person_id, (" ".join(x for x in (first, last) if x), reason))
+    return list(latest.values())
 
 
 async def announce_agenda(application: Application, session: SessionView, position: int) -> Outcome:
@@ -397,6 +392,7 @@ async def remind(
                 members = await sessions_service.recipients(db, session.group_id)
                 group = await group_lookup.by_id(db, session.group_id)
             group_name = group.name if group else ""
+            stale_at, stale_reason = _reminder_deadline(session, kind)
             await send_wave(
                 application,
                 kind=kind,
@@ -406,10 +402,26 @@ async def remind(
                     session, r, gn, runtime_of(application).clock()
                 ),
                 report=report,
+                stale_at=stale_at,
+                stale_reason=stale_reason,
             )
             await _mark_done(
                 application, _wave_key(kind, session.id), "reminder_wave", session.id, Outcome.SENT
             )
+
+
+def _reminder_deadline(session: SessionView, kind: str) -> tuple[datetime, Reason]:
+    """A reminder still being retried goes stale when the next reminder falls due (that one says
+    something truer) or, for the last one, when the session starts."""
+    plan = reminder_plan(session.starts_at, session.planned_at, session.reminder_offsets)
+    later = [r.due_utc for r in plan if r.kind != kind and r.due_utc > _due_of(plan, kind)]
+    if later:
+        return min(later), Reason.SUPERSEDED
+    return session.starts_at, Reason.SESSION_STARTED
+
+
+def _due_of(plan, kind: str) -> datetime:
+    return next(r.due_utc for r in plan if r.kind == kind)
 
 
 async def half_time_wave(application: Application, session: SessionView, report: DueReport) -> None:
@@ -427,6 +439,8 @@ async def half_time_wave(application: Application, session: SessionView, report:
         recipients=numbers.silent,
         render_for=lambda _r: render.half_time_nudge(session),
         report=report,
+        stale_at=session.ends_at,
+        stale_reason=Reason.SESSION_OVER,
     )
     await send_wave(
         application,
@@ -435,6 +449,8 @@ async def half_time_wave(application: Application, session: SessionView, report:
         recipients=mods,
         render_for=lambda _r: render.balance_summary(session, numbers),
         report=report,
+        stale_at=session.ends_at,
+        stale_reason=Reason.SESSION_OVER,
     )
     await _mark_done(application, key, "half_time_wave", session.id, Outcome.SENT)
     report.half_times.append(session.id)
@@ -561,7 +577,10 @@ def _schedule_points(
             continue
         seen.add(point)
         job_queue.run_once(
-            _wake, when=(point - now).total_seconds() + 0.5, name=f"sessions:{point.isoformat()}"
+            _wake,
+            when=(point - now).total_seconds() + 0.5,
+            name=f"sessions:{point.isoformat()}",
+            job_kwargs=JOB_KWARGS,
         )
         added += 1
     return added
@@ -602,12 +621,14 @@ async def schedule(application: Application) -> None:
     added = await plan_wakeups(application, now)
     counting.start(application)
     if job_queue is not None:
-        job_queue.run_once(_wake, when=0, name="sessions:catch-up")
+        # However late the job queue starts after this (a slow start-up), the catch-up runs.
+        job_queue.run_once(_wake, when=0, name="sessions:catch-up", job_kwargs=JOB_KWARGS)
         job_queue.run_repeating(
             _refresh,
             interval=REFRESH.total_seconds(),
             first=REFRESH.total_seconds(),
             name="sessions:refresh",
+            job_kwargs=JOB_KWARGS,
         )
     log.info("sessions: %d wake-ups within %s scheduled", added, HORIZON)
 

@@ -109,7 +109,7 @@ async def test_a_member_who_blocked_the_bot_is_recorded_not_retried_and_moderato
     assert (report.sent, report.failed) == (3, 1)
     async with runtime.db() as db:
         row = await db.scalar(select(Delivery).where(Delivery.person_id == olga.id))
-    assert row.status == "failed" and "blocked" in row.error
+    assert row.status == "failed" and "blocked" in row.error and row.reason == "blocked"
     clock.now = datetime(2026, 3, 9, 15, 2, tzinfo=UTC)
     await session_jobs.run_due(app)
     attempts = [c for c in tg.calls("sendMessage") if c.params.get("chat_id") == olga.id]
@@ -117,12 +117,9 @@ async def test_a_member_who_blocked_the_bot_is_recorded_not_retried_and_moderato
     clock.now = START
     await session_jobs.run_due(app)
     mira_dm = _dm_texts(tg, world.moderator)[-1]
-    assert mira_dm == translate_in(
-        "en",
-        "{title}: my reminders did not reach {names} (they blocked me or never started a chat with me). "
-        "Please let them know another way.",
-        title=session.title,
-        names="Olga",
+    assert mira_dm == (
+        f"{session.title}: my reminders did not reach these members. "
+        "Please let them know another way.\n• Olga: blocked the bot"
     )
 
 

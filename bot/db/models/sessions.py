@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.db.base import Base
@@ -72,7 +72,12 @@ class AgendaItem(Base):
 
 class Delivery(Base):
     """One message the bot owes someone (a reminder, a nudge, an invitation), keyed so it is sent at
-    most once across restarts, retries and a second process: the key is claimed before sending."""
+    most once across restarts, retries and a second process: the key is claimed before sending.
+
+    The message itself (``chat_id``, ``payload``) is kept until the delivery is done, so the sweep
+    in bot/jobs/notifier.py can retry it after a crash without its owner. Statuses and the rule
+    for attempts whose outcome is unknown: bot/domain/delivery.py. Marker rows (a wave is done, an
+    event was emitted) have no payload."""
 
     __tablename__ = "deliveries"
 
@@ -85,11 +90,17 @@ class Delivery(Base):
     person_id: Mapped[int | None] = mapped_column(
         ForeignKey("people.id", ondelete="CASCADE"), index=True
     )
-    # claimed -> sent | failed | skipped
-    status: Mapped[str] = mapped_column(String(20))
+    # claimed <-> pending -> sent | failed | skipped
+    status: Mapped[str] = mapped_column(String(20), index=True)
     claimed_at: Mapped[datetime]
     done_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(String(200))
+    reason: Mapped[str | None] = mapped_column(String(40))  # bot.domain.delivery.Reason
+    chat_id: Mapped[int | None]
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # {"text", "reply_markup"}
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None]
+    stale_at: Mapped[datetime | None]
 
 
 class SessionParticipation(Base):
