@@ -6,7 +6,7 @@ died; ``attempts``, ``next_attempt_at`` and ``stale_at`` drive retries (status `
 claimed before this migration have no payload: the sweep records them as skipped (``not_kept``).
 
 Revision ID: 0005e
-Revises: 0004b
+Revises: 0005g
 """
 
 from collections.abc import Sequence
@@ -17,7 +17,7 @@ from alembic import op
 from bot.db.base import BigInt, UTCDateTime
 
 revision: str = "0005e"
-down_revision: str | Sequence[str] | None = "0004b"
+down_revision: str | Sequence[str] | None = "0005g"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
