@@ -19,10 +19,11 @@ from telegram.ext import (
     Defaults,
     TypeHandler,
 )
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
 from bot import i18n
+from bot.bot_api import BridgeBot
 from bot.config import Settings
 from bot.context import RUNTIME_KEY, BridgeContext, runtime_of
 from bot.handler_groups import GROUP_COMMANDS, GROUP_LOCALE
@@ -76,25 +77,25 @@ def build_application(
     get_updates_request: BaseRequest | None = None,
     rate_limit: bool = True,
 ) -> Application:
+    defaults = Defaults(parse_mode=None, link_preview_options=None, disable_notification=False)
+    # Requests sized as ApplicationBuilder sizes its own: many concurrent calls, one long poll.
+    bot = BridgeBot(
+        token=settings.require_token(),
+        base_url=(settings.api_base_url or "https://api.telegram.org/bot").rstrip("/"),
+        base_file_url=(settings.api_file_url or "https://api.telegram.org/file/bot").rstrip("/"),
+        defaults=defaults,
+        request=request or HTTPXRequest(connection_pool_size=256),
+        get_updates_request=get_updates_request or HTTPXRequest(connection_pool_size=1),
+        # Retries on RetryAfter inside Telegram's limits instead of dropping the message.
+        rate_limiter=AIORateLimiter(max_retries=5) if rate_limit else None,
+    )
     builder = (
         ApplicationBuilder()
-        .token(settings.require_token())
+        .bot(bot)
         .context_types(ContextTypes(context=BridgeContext))
-        .defaults(Defaults(parse_mode=None, link_preview_options=None, disable_notification=False))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
-    if rate_limit:
-        # Retries on RetryAfter inside Telegram's limits instead of dropping the message.
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=5))
-    if settings.api_base_url:
-        builder = builder.base_url(settings.api_base_url.rstrip("/"))
-    if settings.api_file_url:
-        builder = builder.base_file_url(settings.api_file_url.rstrip("/"))
-    if request is not None:
-        builder = builder.request(request)
-    if get_updates_request is not None:
-        builder = builder.get_updates_request(get_updates_request)
     application = builder.build()
     application.bot_data[RUNTIME_KEY] = runtime or create_runtime(settings)
 

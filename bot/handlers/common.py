@@ -8,6 +8,7 @@ from contextvars import ContextVar
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update, User
 from telegram.constants import ChatType
 
+from bot.bot_api import BridgeBot
 from bot.context import BridgeContext
 from bot.db.outage import is_storage_failure
 from bot.handlers.callbacks import Payload, verify
@@ -92,7 +93,6 @@ def forget_locale(context: BridgeContext) -> None:
 
 async def apply_reader_locale(update: Update, context: BridgeContext) -> str:
     # The first handler of every update (group -1): per-update bookkeeping starts afresh here.
-    _answered.set(set())
     _failures_told.set(set())
     locale = await reader_locale(update, context)
     set_locale(locale)
@@ -124,8 +124,6 @@ async def reply(
         await chat.send_message(text, reply_markup=reply_markup)
 
 
-# Query ids answered while handling the current update (handlers run in the update's own task).
-_answered: ContextVar[set[str] | None] = ContextVar("answered_queries", default=None)
 # Update ids whose failure the person was already told about.
 _failures_told: ContextVar[set[int] | None] = ContextVar("failures_told", default=None)
 
@@ -145,15 +143,12 @@ def first_failure_of_update(update: Update) -> bool:
 async def answer_once(
     query: CallbackQuery, text: str | None = None, *, show_alert: bool = False
 ) -> bool:
-    """Answer a button press once; Telegram refuses a second answer to the same query.
-    Returns whether this call answered it."""
-    answered = _answered.get()
-    if answered is None:
-        answered = set()
-        _answered.set(answered)
-    if query.id in answered:
+    """Answer a button press unless it was answered already (Telegram refuses a second answer).
+    True when this call answered it. The bot client remembers answered queries across handlers
+    and the error handler (bot/bot_api.py)."""
+    bot = query.get_bot()
+    if isinstance(bot, BridgeBot) and bot.was_answered(query.id):
         return False
-    answered.add(query.id)
     await query.answer(text, show_alert=show_alert)
     return True
 

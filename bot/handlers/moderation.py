@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity, Update
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
     ApplicationHandlerStop,
     BaseHandler,
@@ -1589,11 +1589,7 @@ async def on_settings_button(update: Update, context: BridgeContext, payload: Pa
         context, user.id, group, dict(current.settings), languages, offered
     )
     await query.answer()
-    try:
-        await query.edit_message_text(text, reply_markup=keyboard)
-    except BadRequest as error:
-        if "not modified" not in str(error).lower():
-            raise
+    await query.edit_message_text(text, reply_markup=keyboard)  # unchanged is fine (bot_api)
 
 
 # ---- wiring ------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import asyncio
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest, TelegramError
+from telegram.error import TelegramError
 
 from bot.context import BridgeContext
 from bot.domain.conduct import Ladder
@@ -321,14 +321,11 @@ async def _cycle(update: Update, context: BridgeContext, program_id: int, key: s
         view = await rules_service.program_rules(db, program_id)
     _invalidate_program(context, program_id)
     await answer_once(query)
-    try:
-        await query.edit_message_text(
-            panel_text(program.name, view)[:MAX_MESSAGE],
-            reply_markup=panel_keyboard(context, user.id, program_id, view),
-        )
-    except BadRequest as error:
-        if "not modified" not in str(error).lower():
-            raise
+    # An unchanged panel is not an error (bot/bot_api.py).
+    await query.edit_message_text(
+        panel_text(program.name, view)[:MAX_MESSAGE],
+        reply_markup=panel_keyboard(context, user.id, program_id, view),
+    )
 
 
 # ---- typed answers ----------------------------------------------------------------------------------

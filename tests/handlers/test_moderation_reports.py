@@ -254,3 +254,29 @@ async def test_appeal_command_lists_open_sanctions(tg, fake, dialogue: Dialogue)
     await tg.say(boris, tg.private(boris), "/appeal")
     assert tg.last_text(tg.private(boris)) == t("he", "Which sanction do you want to appeal?")
     assert len(tg.buttons(tg.last_message(tg.private(boris)))) == 1
+
+
+def _answers(tg, update) -> list:
+    query_id = update["callback_query"]["id"]
+    return [c for c in tg.calls("answerCallbackQuery") if c.params["callback_query_id"] == query_id]
+
+
+async def test_a_late_press_on_a_handled_report_is_answered_once_without_a_failure(
+    tg, fake, dialogue: Dialogue, caplog
+) -> None:
+    """Otto's notice already lost its buttons when Mona decided; his press from an old copy is
+    answered once, with who handled it, and nothing fails behind it."""
+    _alice, _boris, mona, otto, _msg, _ = await _reported(tg, dialogue)
+    otto_notice = tg.last_message(tg.private(otto))
+    otto_warn = otto_notice.inline_keyboard[0][1]["callback_data"]
+    await tg.click(mona, tg.last_message(tg.private(mona)), "Dismiss")
+    caplog.clear()
+    otto_view = fake.message(tg.private(otto), otto_notice.message_id)
+    assert otto_view.inline_keyboard == []
+    update = await tg.press_raw(otto, otto_view, otto_warn)
+    answers = _answers(tg, update)
+    assert [(a.ok, a.params.get("show_alert")) for a in answers] == [(True, True)]
+    assert "Mona" in answers[0].params["text"]
+    assert [r.getMessage() for r in caplog.records if r.levelname in ("WARNING", "ERROR")] == []
+    # The person is not told "please try again" as a second message either.
+    assert all("try again" not in text for text in tg.texts(tg.private(otto)))

@@ -85,3 +85,22 @@ async def test_a_forged_findtime_button_is_refused(tg, world):
         tg.callback_answer(update)["text"]
         == "This button has expired. Please use the latest message."
     )
+
+
+async def test_none_of_these_as_the_first_tap_is_answered_once_without_a_failure(
+    tg, world, caplog
+):
+    mira, ani = world.moderator, world.member("Ani")
+    await tg.say(mira, world.chat, "/findtime 60m Circle")
+    question = tg.last_message(tg.private(ani))
+    caplog.clear()
+    update = await tg.click(ani, question, "None of these")
+    query_id = update["callback_query"]["id"]
+    answers = [
+        c for c in tg.calls("answerCallbackQuery") if c.params["callback_query_id"] == query_id
+    ]
+    assert [(a.ok, a.params.get("text")) for a in answers] == [
+        (True, "Noted: none of these times work for you.")
+    ]
+    assert [r.getMessage() for r in caplog.records if r.levelname in ("WARNING", "ERROR")] == []
+    assert all("try again" not in text for text in tg.texts(tg.private(ani)))
