@@ -4,7 +4,8 @@ Each term is folded like a message and keyed with blanks marking the word edges 
 ``" kill you "`` for a whole-word term, ``" хохл"`` for a stem (endings checked afterwards), and
 for a term of a prefixing language the blank after it (``"كلب "``, keyed backwards). The automata
 therefore report whole-word hits directly, and only the few candidates with an open edge go
-through Python checks (affix rules, letter repetition). Cost grows with the message and the
+through Python checks (affix rules, letter repetition, and for a word with an affix glued on,
+whether it is an ordinary word of its own: lexicon.py). Cost grows with the message and the
 number of hits, not with the number of terms.
 
 Variants stored per term: the term in capitals and capitalised (where a letter folds differently by case), a
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 import ahocorasick
 
 from bot.domain.conduct.affixes import AffixRules, affix_rules
+from bot.domain.conduct.lexicon import is_own_word
 from bot.domain.conduct.normalize import NormalizedText, normalize, normalize_variants
 from bot.domain.conduct.terms import Term
 
@@ -190,6 +192,7 @@ def _accepted_span(
         if reading.run_length(text_start + offset) < needed:
             return None
     word_start, word_end = core_start, core_end
+    prefix = suffix = ""
     if pattern.open_left and padded[core_start - 1] != " ":
         word_start = padded.rfind(" ", 0, core_start) + 1
         prefix = padded[word_start:core_start]
@@ -204,4 +207,39 @@ def _accepted_span(
             suffix = padded[core_end - 1] + suffix
         if not pattern.affixes.allows_suffix(suffix):
             return None
+    if (prefix or suffix) and _own_word(
+        pattern, reading, prefix, (word_start, core_start, core_end, word_end)
+    ):
+        return None
     return word_start, word_end
+
+
+def _own_word(
+    pattern: _Pattern, reading: NormalizedText, prefix: str, edges: tuple[int, int, int, int]
+) -> bool:
+    """Whether the affixed word, as written, is an ordinary word (see lexicon.py).
+
+    ``edges`` are padded indices (one past folded-text indices) of the word's start, the core's
+    start and end, and the word's end. A prefix is passed folded (prefix letters fold to
+    themselves, and it then holds a letter a collapsed run shared with the term: ال + لص);
+    an ending as written, to compare with the word list's spellings.
+    """
+    word_start, core_start, core_end, word_end = edges
+
+    def written(start: int, end: int) -> str:
+        if end <= start:
+            return ""
+        first, last = reading.source_span(start - 1, end - 1)
+        return reading.source[first:last]
+
+    term = pattern.term
+    word = written(word_start, word_end)
+    if prefix:
+        rest = written(core_start, word_end)
+        return is_own_word(
+            term.language, word, rest, prefix, before=True, stem=term.stem, listed=term.text
+        )
+    core, ending = written(core_start, core_end), written(core_end, word_end)
+    return is_own_word(
+        term.language, word, core, ending, before=False, stem=term.stem, listed=term.text
+    )
