@@ -137,7 +137,7 @@ def cmd_survey(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.cli import CliError, _in_db
+    from bot.cli import CliError, _in_db, _now
     from bot.i18n import use_locale
     from bot.reports.chart import chart_png
     from bot.reports.csv_export import report_csv
@@ -156,7 +156,7 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
         scope = Scope(program.id, args.group, args.session)
         # The operator is an administrator: the scope must still belong to the program.
         await evaluation.require_report_access(db, 0, (0,), scope)
-        return await evaluation.build_report(db, scope)
+        return await evaluation.build_report(db, scope, now=_now())
 
     report = _in_db(settings, build)
     stem = f"feedback-{report.scope.level}-{report.scope.session_id or report.scope.group_id or report.scope.program_id}"

@@ -406,7 +406,7 @@ async def send_report(update: Update, context: BridgeContext, scope: Scope, *, f
     assert user is not None and chat is not None
     async with context.db() as db:
         await evaluation.require_report_access(db, user.id, context.settings.admin_ids, scope)
-        report = await evaluation.build_report(db, scope)
+        report = await evaluation.build_report(db, scope, now=context.clock())
     if update.callback_query is not None:
         await update.callback_query.answer()
     chart = chart_png(report)

@@ -1,19 +1,20 @@
-"""Program evaluation: aggregates of anonymous feedback, with small-cell suppression.
+"""Program evaluation: aggregates of anonymous feedback, released so that no reports difference.
 
-Everything is aggregated in the database (GROUP BY with COUNT, SUM and SUM of squares, or counts
-per answer value); Python only ever holds a few numbers per item and cell, never the rows. Each
-number a report shows passes through the suppression rules of bot/domain/anonymity: a count below k
-is hidden together with the complementary count that would give it away by subtraction, and every
-statistic resting on a hidden count (mean, interval, distribution, comment list) goes with it.
+Everything is aggregated in the database (GROUP BY counts per survey instance and answer value);
+Python only ever holds a few numbers per item, cell and session, never the rows. Which answers
+count is decided by bot/domain/anonymity/release.py: closed surveys only, as frozen units of at
+least k answers, each suppressed on its own (a count below k hidden together with whatever
+would give it away), and every figure of a group or the program is the sum of what its units
+show. The method is printed in every report's footnote (bot/reports/render.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -21,6 +22,7 @@ from bot.db.models import (
     DialogueGroup,
     DialogueSession,
     Program,
+    ReleasedFigures,
     Response,
     SessionSideStats,
     Side,
@@ -28,13 +30,28 @@ from bot.db.models import (
     SurveyInstance,
     SurveyItem,
 )
-from bot.domain.anonymity import reaches_k, suppress_breakdown, suppress_table
+from bot.domain.anonymity import reaches_k
+from bot.domain.anonymity.release import (
+    GROUP,
+    SESSION,
+    Closing,
+    Figures,
+    Unit,
+    UnitData,
+    plan_release,
+    scope_figures,
+    unit_figures,
+)
 from bot.domain.errors import NotAllowed, NotFound
 from bot.domain.statistics import Agg, MeanCI, PrePost, mean_ci, pre_post, response_rate, trend
 from bot.services import access, surveys
 from bot.services.surveys import POST_PROGRAM, POST_SESSION, PRE_PROGRAM, SCALES, TEXT, ItemView
 
 MAX_COMMENTS_SHOWN = 40
+# A survey counts this long after it closed: time for the answer store to write every answer
+# given before the close (answers may be held and written in batches), so that a released unit
+# can never change afterwards.
+RELEASE_DELAY = timedelta(hours=1)
 UNKNOWN = ""  # the side / role of answers given by people without an enrolment (kept as a category)
 
 
@@ -70,6 +87,11 @@ class ItemStats:
     bars: tuple[Bar, ...]
     by_side: tuple[BreakdownCell, ...]
     by_role: tuple[BreakdownCell, ...]
+    # Answers counted in n but in no bar / side / role cell: their session's own breakdown did
+    # not reach k (0 or at least k; shown only beside a breakdown that shows something).
+    bars_rest: int = 0
+    side_rest: int = 0
+    role_rest: int = 0
 
 
 @dataclass(frozen=True)
@@ -216,29 +238,66 @@ async def _kind_item_ids(db: AsyncSession, program_id: int, kinds: Iterable[str]
     return dict(rows.all())
 
 
-def _mean_or_none(agg: Agg, shown: bool) -> float | None:
-    return agg.total / agg.n if shown and agg.n else None
+def _label_order(sides: Mapping[int, str]) -> dict[str, int]:
+    order = {name: position for position, name in enumerate(sides.values())}
+    order[UNKNOWN] = len(order)
+    return order
 
 
-def _breakdown(aggs: Mapping[str, Agg], k: int) -> tuple[BreakdownCell, ...]:
-    counts = {label: agg.n for label, agg in aggs.items()}
-    if not counts:
-        return ()
-    hidden = suppress_breakdown(counts, k)
-    return tuple(
+def _cells(
+    seen: Iterable[str], shown: Mapping[str, Agg], order: Mapping[str, int]
+) -> tuple[tuple[BreakdownCell, ...], int]:
+    """A breakdown's cells (None: hidden) and the answers it leaves unbroken down."""
+    labels = sorted(seen, key=lambda label: (order.get(label, len(order)), label))
+    cells = tuple(
         BreakdownCell(
             label=label,
-            n=None if label in hidden.hidden else aggs[label].n,
-            mean=_mean_or_none(
-                aggs[label], label not in hidden.hidden and reaches_k(aggs[label].n, k)
-            ),
+            n=shown[label].n if label in shown else None,
+            mean=shown[label].mean if label in shown else None,
         )
-        for label in counts
+        for label in labels
     )
+    return cells, sum(agg.n for agg in shown.values())
 
 
-async def build_report(db: AsyncSession, scope: Scope, *, rng_seed: int | None = None) -> Report:
-    """The report of one program, group or session (post-session survey; pre/post at program level)."""
+@dataclass(frozen=True)
+class _Instance:
+    id: int
+    group_id: int | None
+    session_id: int | None
+    closes_at: datetime
+    invited: int
+
+
+async def _post_session_instances(db: AsyncSession, scope: Scope) -> list[_Instance]:
+    query = (
+        select(
+            SurveyInstance.id,
+            SurveyInstance.group_id,
+            SurveyInstance.session_id,
+            SurveyInstance.closes_at,
+            SurveyInstance.invited,
+        )
+        .join(Survey, Survey.id == SurveyInstance.survey_id)
+        .where(SurveyInstance.program_id == scope.program_id, Survey.kind == POST_SESSION)
+    )
+    if scope.group_id is not None:
+        query = query.where(SurveyInstance.group_id == scope.group_id)
+    if scope.session_id is not None:
+        query = query.where(SurveyInstance.session_id == scope.session_id)
+    return [_Instance(*row) for row in await db.execute(query)]
+
+
+async def build_report(
+    db: AsyncSession, scope: Scope, *, now: datetime
+) -> Report:
+    """The report of one program, group or session (post-session survey; pre/post at program level).
+
+    Only released answers count (bot/domain/anonymity/release.py): surveys closed at least
+    RELEASE_DELAY before ``now``, alone when they reach k, else pooled per group. Every figure
+    is a sum of the released units' own suppressed figures, so no set of reports, now or later,
+    can be subtracted into a hidden one.
+    """
     program = await db.get(Program, scope.program_id)
     if program is None:
         raise NotFound("unknown_program")
@@ -252,155 +311,178 @@ async def build_report(db: AsyncSession, scope: Scope, *, rng_seed: int | None =
             await db.execute(select(Side.id, Side.name).where(Side.program_id == scope.program_id))
         ).all()
     )
+    order = _label_order(sides)
 
     kinds_of_items = await _kind_item_ids(
         db, scope.program_id, (POST_SESSION, PRE_PROGRAM, POST_PROGRAM)
     )
     post_session_items = [i for i, kind in kinds_of_items.items() if kind == POST_SESSION]
     items = await surveys.items_by_id(db, kinds_of_items)
+    text_items = [i for i in post_session_items if items[i].kind == TEXT]
+    rating_items = [i for i in post_session_items if items[i].kind != TEXT]
 
-    # Invited and answered (post-session survey).
-    invited_query = (
-        select(func.coalesce(func.sum(SurveyInstance.invited), 0))
-        .join(Survey, Survey.id == SurveyInstance.survey_id)
-        .where(SurveyInstance.program_id == scope.program_id, Survey.kind == POST_SESSION)
+    instances = await _post_session_instances(db, scope)
+    instance_ids = [i.id for i in instances]
+
+    # Raw counts per instance, aggregated by the database. Cells are bounded by the survey's
+    # shape times the number of sessions, never by the number of responses.
+    respondents_by: dict[int, dict[tuple[str, str], int]] = {}
+    cells_by: dict[int, dict[tuple[int, str, str, int], int]] = {}
+    comments_by: dict[int, int] = {}
+    if instance_ids:
+        for iid, side_id, role, n in await db.execute(
+            select(Response.instance_id, Response.side_id, Response.role, func.count())
+            .where(Response.instance_id.in_(instance_ids))
+            .group_by(Response.instance_id, Response.side_id, Response.role)
+        ):
+            key = (sides.get(side_id, UNKNOWN), role or UNKNOWN)
+            bucket = respondents_by.setdefault(iid, {})
+            bucket[key] = bucket.get(key, 0) + int(n)
+        for iid, item_id, side_id, role, value, n in await db.execute(
+            select(
+                Response.instance_id,
+                Answer.item_id,
+                Response.side_id,
+                Response.role,
+                Answer.value,
+                func.count(),
+            )
+            .join(Response, Response.id == Answer.response_id)
+            .where(
+                Response.instance_id.in_(instance_ids),
+                Answer.item_id.in_(rating_items),
+                Answer.value.is_not(None),
+            )
+            .group_by(
+                Response.instance_id, Answer.item_id, Response.side_id, Response.role, Answer.value
+            )
+        ):
+            key = (item_id, sides.get(side_id, UNKNOWN), role or UNKNOWN, int(value))
+            bucket = cells_by.setdefault(iid, {})
+            bucket[key] = bucket.get(key, 0) + int(n)
+        if text_items:
+            comments_by = {
+                iid: int(n)
+                for iid, n in await db.execute(
+                    select(Response.instance_id, func.count())
+                    .join(Answer, Answer.response_id == Response.id)
+                    .where(
+                        Response.instance_id.in_(instance_ids),
+                        Answer.item_id.in_(text_items),
+                        Answer.text.is_not(None),
+                    )
+                    .group_by(Response.instance_id)
+                )
+            }
+
+    plan = plan_release(
+        (
+            Closing(
+                key=i.id,
+                parent=i.group_id,
+                closes_at=i.closes_at,
+                answered=sum(respondents_by.get(i.id, {}).values()),
+                comments=comments_by.get(i.id, 0),
+            )
+            for i in instances
+        ),
+        now=now - RELEASE_DELAY,
+        k=k,
+        k_comments=k_comments,
     )
-    if scope.group_id is not None:
-        invited_query = invited_query.where(SurveyInstance.group_id == scope.group_id)
-    if scope.session_id is not None:
-        invited_query = invited_query.where(SurveyInstance.session_id == scope.session_id)
-    invited = int(await db.scalar(invited_query) or 0)
-    post_instances = (
-        select(SurveyInstance.id)
-        .join(Survey, Survey.id == SurveyInstance.survey_id)
-        .where(SurveyInstance.program_id == scope.program_id, Survey.kind == POST_SESSION)
-    )
-    respondent_rows = (
-        await db.execute(
-            _scoped(
-                select(Response.side_id, Response.role, func.count()).where(
-                    Response.instance_id.in_(post_instances)
-                ),
-                scope,
-            ).group_by(Response.side_id, Response.role)
-        )
-    ).all()
-    respondents_raw: dict[tuple[str, str], int] = {}
-    for side_id, role, n in respondent_rows:
-        key = (sides.get(side_id, UNKNOWN), role or UNKNOWN)
-        respondents_raw[key] = respondents_raw.get(key, 0) + n
-    answered_raw = sum(respondents_raw.values())
-    answered = answered_raw if (answered_raw == 0 or reaches_k(answered_raw, k)) else None
+    scales = {i: SCALES[items[i].kind] for i in rating_items}
+    unit_figs = []
+    for unit in plan.units:
+        respondents: dict[tuple[str, str], int] = {}
+        cells: dict[tuple[int, str, str, int], int] = {}
+        for member in unit.members:
+            for source, target in (
+                (respondents_by.get(member, {}), respondents),
+                (cells_by.get(member, {}), cells),
+            ):
+                for key, n in source.items():
+                    target[key] = target.get(key, 0) + n
+        unit_figs.append((unit, unit_figures(UnitData(respondents, cells), k, scales)))
+    figures = scope_figures(figures for _, figures in unit_figs)
+    released = plan.released
+    hidden_default: int | None = None if instances else 0  # nothing released yet, or nothing at all
+
+    invited = sum(i.invited for i in instances)
+    invited_released = sum(i.invited for i in instances if i.id in released)
+    answered = figures.answered if plan.units else hidden_default
     rate = (
-        response_rate(answered_raw, max(invited, answered_raw))
-        if answered is not None and invited
+        response_rate(answered, max(invited_released, answered))
+        if answered and invited_released
         else None
     )
 
-    respondents: dict[tuple[str, str], int | None] = {}
-    side_totals: dict[str, int | None] = {}
-    role_totals: dict[str, int | None] = {}
-    if respondents_raw:
-        table = suppress_table(respondents_raw, k, grand_total_shown=answered is not None)
-        for key, n in respondents_raw.items():
-            respondents[key] = None if key in table.cells else n
-        for side in dict.fromkeys(s for s, _ in respondents_raw):
-            total = sum(n for (s, _), n in respondents_raw.items() if s == side)
-            side_totals[side] = None if side in table.row_totals else total
-        for role in dict.fromkeys(r for _, r in respondents_raw):
-            total = sum(n for (_, r), n in respondents_raw.items() if r == role)
-            role_totals[role] = None if role in table.column_totals else total
+    respondents_shown: dict[tuple[str, str], int | None] = {
+        key: figures.respondents.get(key) for key in figures.cells_seen
+    }
+    side_totals: dict[str, int | None] = {
+        side: figures.side_totals.get(side) for side in {s for s, _ in figures.cells_seen}
+    }
+    role_totals: dict[str, int | None] = {
+        role: figures.role_totals.get(role) for role in {r for _, r in figures.cells_seen}
+    }
 
-    # Per item: aggregates, distribution, breakdowns.
-    # One pass over the answers: counts per (item, side, role, value). The cells are bounded by the
-    # survey's shape, not by the number of responses; every mean, sum of squares, distribution and
-    # breakdown below is derived exactly from them.
-    cells: dict[tuple[int, object, object, int], int] = {}
-    for item_id, side_id, role, value, n in await db.execute(
-        _scoped(
-            select(Answer.item_id, Response.side_id, Response.role, Answer.value, func.count())
-            .join(Response, Response.id == Answer.response_id)
-            .where(Answer.item_id.in_(post_session_items), Answer.value.is_not(None)),
-            scope,
-        ).group_by(Answer.item_id, Response.side_id, Response.role, Answer.value)
-    ):
-        cells[(item_id, side_id, role, int(value))] = int(n)
-    value_counts: dict[int, dict[int, int]] = {}
-    side_counts: dict[tuple[int, object], dict[int, int]] = {}
-    role_counts: dict[tuple[int, object], dict[int, int]] = {}
-    for (item_id, side_id, role, value), n in cells.items():
-        for table, key in (
-            (value_counts, item_id),
-            (side_counts, (item_id, side_id)),
-            (role_counts, (item_id, role)),
-        ):
-            bucket = table.setdefault(key, {})
-            bucket[value] = bucket.get(value, 0) + n
-    aggs = {item_id: Agg.from_counts(counts) for item_id, counts in value_counts.items()}
-    by_side = {key: Agg.from_counts(counts) for key, counts in side_counts.items()}
-    by_role = {key: Agg.from_counts(counts) for key, counts in role_counts.items()}
-
+    answered_items = {item for cells in cells_by.values() for item, *_ in cells}
     current = {i.id for i in (await surveys.get_survey(db, scope.program_id, POST_SESSION)).items}
     item_stats = []
-    for item_id in sorted(post_session_items, key=lambda i: (items[i].position, i)):
+    for item_id in sorted(rating_items, key=lambda i: (items[i].position, i)):
         item = items[item_id]
-        if item.kind == TEXT:
-            continue
-        agg = aggs.get(item_id, Agg(0, 0.0, 0.0))
-        if item_id not in aggs and item_id not in current:
+        if item_id not in answered_items and item_id not in current:
             continue  # an item of an older version nobody answered in this scope
-        shown = agg.n == 0 or reaches_k(agg.n, k)
-        stats = mean_ci(agg.n, agg.total, agg.total_sq) if shown and agg.n else None
-        bars: tuple[Bar, ...] = ()
-        if shown and agg.n:
-            counts = {
-                value: value_counts.get(item_id, {}).get(value, 0) for value in SCALES[item.kind]
-            }
-            hidden = suppress_breakdown(counts, k)
-            bars = tuple(Bar(v, None if v in hidden.hidden else c) for v, c in counts.items())
-        side_cells = {
-            sides.get(side_id, UNKNOWN): a
-            for (iid, side_id), a in by_side.items()
-            if iid == item_id
-        }
-        role_cells = {(role or UNKNOWN): a for (iid, role), a in by_role.items() if iid == item_id}
+        fig = figures.items.get(item_id)
+        if fig is None or not fig.shown:
+            n = hidden_default if not plan.units else None if fig and fig.raw_n else 0
+            item_stats.append(ItemStats(item, n, None, (), (), ()))
+            continue
+        agg = fig.agg
+        bars = tuple(
+            Bar(value, fig.bars.get(value, 0) if fig.bars_n else None)
+            for value in SCALES[item.kind]
+        )
+        by_side, side_shown = _cells(fig.sides_seen, fig.by_side, order)
+        by_role, role_shown = _cells(fig.roles_seen, fig.by_role, order)
         item_stats.append(
             ItemStats(
                 item=item,
-                n=agg.n if shown else None,
-                stats=stats,
+                n=agg.n,
+                stats=mean_ci(agg.n, agg.total, agg.total_sq),
                 bars=bars,
-                by_side=_breakdown(side_cells, k) if shown else (),
-                by_role=_breakdown(role_cells, k) if shown else (),
+                by_side=by_side,
+                by_role=by_role,
+                bars_rest=agg.n - fig.bars_n if fig.bars_n else 0,
+                side_rest=agg.n - side_shown if side_shown else 0,
+                role_rest=agg.n - role_shown if role_shown else 0,
             )
         )
 
-    # Comments: only where their cell reaches k_comments, in random order, drawn by the database.
-    text_items = [i for i in post_session_items if items[i].kind == TEXT]
-    comment_base = _scoped(
-        select(func.count())
-        .select_from(Answer)
-        .join(Response, Response.id == Answer.response_id)
-        .where(Answer.item_id.in_(text_items), Answer.text.is_not(None)),
-        scope,
-    )
-    comment_total = int(await db.scalar(comment_base) or 0) if text_items else 0
+    # Comments: only the sets whose home is this scope, each of at least k_comments.
+    if scope.level == "session":
+        sets = [s for s in plan.comment_sets if s.home == SESSION]
+    elif scope.level == "group":
+        sets = [s for s in plan.comment_sets if s.home == GROUP]
+    else:
+        sets = []
+    members = [member for s in sets for member in s.members]
     comments: tuple[str, ...] = ()
-    if text_items and reaches_k(comment_total, k_comments):
+    comment_count: int | None = None
+    if members:
+        comment_count = sum(comments_by.get(member, 0) for member in members)
         drawn = await db.scalars(
-            _scoped(
-                select(Answer.text)
-                .join(Response, Response.id == Answer.response_id)
-                .where(Answer.item_id.in_(text_items), Answer.text.is_not(None)),
-                scope,
+            select(Answer.text)
+            .join(Response, Response.id == Answer.response_id)
+            .where(
+                Response.instance_id.in_(members),
+                Answer.item_id.in_(text_items),
+                Answer.text.is_not(None),
             )
             .order_by(func.random())
             .limit(MAX_COMMENTS_SHOWN)
         )
         comments = tuple(drawn.all())
-    comment_count = (
-        comment_total if (comment_total == 0 or reaches_k(comment_total, k_comments)) else None
-    )
 
     return Report(
         scope=scope,
@@ -416,54 +498,93 @@ async def build_report(db: AsyncSession, scope: Scope, *, rng_seed: int | None =
         items=tuple(item_stats),
         comments=comments,
         comment_count=comment_count,
-        respondents=respondents,
+        respondents=respondents_shown,
         side_totals=side_totals,
         role_totals=role_totals,
         pre_post=await _pre_post(db, scope, items, kinds_of_items, k)
         if scope.level == "program"
         else (),
-        trends=await _trends(db, scope, items, post_session_items, k)
+        trends=_trends(await _closed_sessions(db, scope), instances, unit_figs, items, k)
         if scope.level == "group"
         else (),
         balance=await _balance(db, scope, sides),
-        groups=await _groups(db, scope, k) if scope.level == "program" else (),
+        groups=await _groups(db, scope, instances, unit_figs) if scope.level == "program" else (),
     )
 
 
-async def _grouped_aggs(
-    db: AsyncSession, scope: Scope, item_ids: list[int], column
-) -> dict[tuple[int, object], Agg]:
+async def _released_program_figures(
+    db: AsyncSession, instance_id: int, k: int
+) -> dict[str, Agg] | None:
+    """A program survey's per-construct figures as last released; a new release once k more
+    answers have arrived. None while fewer than k answers exist."""
+    responses = int(
+        await db.scalar(
+            select(func.count()).select_from(Response).where(Response.instance_id == instance_id)
+        )
+        or 0
+    )
+    snapshot = (
+        await db.scalars(select(ReleasedFigures).where(ReleasedFigures.instance_id == instance_id))
+    ).all()
+    released = snapshot[0].responses if snapshot else 0
+    if responses - released < k:
+        if not snapshot:
+            return None
+        return {row.construct: Agg(row.n, row.total, row.total_sq) for row in snapshot}
     rows = await db.execute(
-        _scoped(
-            select(Answer.item_id, column, *_agg_columns(Answer.value))
-            .join(Response, Response.id == Answer.response_id)
-            .where(Answer.item_id.in_(item_ids), Answer.value.is_not(None)),
-            scope,
-        ).group_by(Answer.item_id, column)
+        select(SurveyItem.construct, *_agg_columns(Answer.value))
+        .select_from(Answer)
+        .join(Response, Response.id == Answer.response_id)
+        .join(SurveyItem, SurveyItem.id == Answer.item_id)
+        .where(
+            Response.instance_id == instance_id,
+            SurveyItem.construct.is_not(None),
+            Answer.value.is_not(None),
+        )
+        .group_by(SurveyItem.construct)
     )
-    return {(item_id, key): Agg(int(n), float(t), float(t2)) for item_id, key, n, t, t2 in rows}
+    fresh = {construct: Agg(int(n), float(t), float(t2)) for construct, n, t, t2 in rows}
+    await db.execute(delete(ReleasedFigures).where(ReleasedFigures.instance_id == instance_id))
+    db.add_all(
+        ReleasedFigures(
+            instance_id=instance_id,
+            construct=construct,
+            responses=responses,
+            n=agg.n,
+            total=agg.total,
+            total_sq=agg.total_sq,
+        )
+        for construct, agg in fresh.items()
+    )
+    await db.flush()
+    return fresh
 
 
 async def _pre_post(
-    db: AsyncSession, scope: Scope, items: Mapping[int, ItemView], kinds: Mapping[int, str], k: int
+    db: AsyncSession,
+    scope: Scope,
+    items: Mapping[int, ItemView],
+    kinds: Mapping[int, str],
+    k: int,
 ) -> tuple[PrePostRow, ...]:
-    rows = await db.execute(
-        _scoped(
-            select(Survey.kind, SurveyItem.construct, *_agg_columns(Answer.value))
-            .select_from(Answer)
-            .join(Response, Response.id == Answer.response_id)
-            .join(SurveyItem, SurveyItem.id == Answer.item_id)
-            .join(Survey, Survey.id == SurveyItem.survey_id)
+    """Before/after per construct, from the program surveys' released figures (in steps of k)."""
+    instances = (
+        await db.execute(
+            select(Survey.kind, SurveyInstance.id)
+            .join(Survey, Survey.id == SurveyInstance.survey_id)
             .where(
+                SurveyInstance.program_id == scope.program_id,
                 Survey.kind.in_((PRE_PROGRAM, POST_PROGRAM)),
-                SurveyItem.construct.is_not(None),
-                Answer.value.is_not(None),
-            ),
-            scope,
-        ).group_by(Survey.kind, SurveyItem.construct)
-    )
+            )
+        )
+    ).all()
+    released: dict[str, dict[str, Agg] | None] = {PRE_PROGRAM: {}, POST_PROGRAM: {}}
+    for kind, instance_id in instances:
+        released[kind] = await _released_program_figures(db, instance_id, k)
     aggs: dict[tuple[str, str], Agg] = {
-        (kind, construct): Agg(int(n), float(t), float(t2)) for kind, construct, n, t, t2 in rows
+        (kind, construct): agg
+        for kind, figures in released.items()
+        for construct, agg in (figures or {}).items()
     }
     constructs: dict[str, ItemView] = {}
     for item_id, kind in kinds.items():
@@ -474,8 +595,8 @@ async def _pre_post(
     for construct, item in sorted(constructs.items(), key=lambda c: (c[1].position, c[0])):
         pre = aggs.get((PRE_PROGRAM, construct), Agg(0, 0.0, 0.0))
         post = aggs.get((POST_PROGRAM, construct), Agg(0, 0.0, 0.0))
-        pre_shown = pre.n == 0 or reaches_k(pre.n, k)
-        post_shown = post.n == 0 or reaches_k(post.n, k)
+        pre_shown = released[PRE_PROGRAM] is not None and (pre.n == 0 or reaches_k(pre.n, k))
+        post_shown = released[POST_PROGRAM] is not None and (post.n == 0 or reaches_k(post.n, k))
         compared = None
         if reaches_k(pre.n, max(k, 2)) and reaches_k(post.n, max(k, 2)):
             compared = pre_post(pre, post)
@@ -491,42 +612,53 @@ async def _pre_post(
     return tuple(result)
 
 
-async def _trends(
-    db: AsyncSession, scope: Scope, items: Mapping[int, ItemView], item_ids: list[int], k: int
+async def _closed_sessions(db: AsyncSession, scope: Scope) -> list[tuple[int, str, datetime]]:
+    rows = await db.execute(
+        select(DialogueSession.id, DialogueSession.title, DialogueSession.starts_at)
+        .where(DialogueSession.group_id == scope.group_id, DialogueSession.status == "closed")
+        .order_by(DialogueSession.starts_at)
+    )
+    return [tuple(row) for row in rows]
+
+
+def _trends(
+    sessions: Sequence[tuple[int, str, datetime]],
+    instances: Sequence[_Instance],
+    unit_figs: Sequence[tuple[Unit, Figures]],
+    items: Mapping[int, ItemView],
+    k: int,
 ) -> tuple[ItemTrend, ...]:
-    sessions = (
-        await db.execute(
-            select(DialogueSession.id, DialogueSession.title, DialogueSession.starts_at)
-            .where(DialogueSession.group_id == scope.group_id, DialogueSession.status == "closed")
-            .order_by(DialogueSession.starts_at)
-        )
-    ).all()
-    per = await _grouped_aggs(db, scope, item_ids, Response.session_id)
+    """Per session, the figures of its own released unit; pooled or unreleased ones are hidden."""
+    instance_of = {i.session_id: i.id for i in instances}
+    alone = {unit.members[0]: figs for unit, figs in unit_figs if not unit.pooled}
+    item_ids = sorted(
+        {item_id for _, figs in unit_figs for item_id in figs.items},
+        key=lambda i: (items[i].position, i),
+    )
     out = []
-    for item_id in sorted(item_ids, key=lambda i: (items[i].position, i)):
+    for item_id in item_ids:
         item = items[item_id]
-        if item.kind == TEXT or not any(iid == item_id for iid, _ in per):
+        usable: list[tuple[str, Agg]] = []
+        ns: list[int | None] = []
+        for sid, title, _ in sessions:
+            iid = instance_of.get(sid)
+            figs = alone.get(iid) if iid is not None else None
+            fig = figs.items.get(item_id) if figs else None
+            if iid is None:
+                ns.append(0)
+                usable.append((title, Agg(0, 0.0, 0.0)))
+            elif fig is None or not fig.shown:
+                ns.append(None)
+                usable.append((title, Agg(0, 0.0, 0.0)))
+            else:
+                ns.append(fig.agg.n)
+                usable.append((title, fig.agg))
+        if not any(n for n in ns):
             continue
-        counts = {sid: per.get((item_id, sid), Agg(0, 0.0, 0.0)).n for sid, _, _ in sessions}
-        hidden = suppress_breakdown(counts, k).hidden if counts else frozenset()
-        usable = [
-            (
-                title,
-                per.get((item_id, sid), Agg(0, 0.0, 0.0))
-                if sid not in hidden
-                else Agg(0, 0.0, 0.0),
-            )
-            for sid, title, _ in sessions
-        ]
         fitted = trend(usable, min_n=k)
         points = tuple(
-            TrendPointView(
-                label=title,
-                starts_at=starts,
-                n=None if sid in hidden else counts[sid],
-                mean=point.mean,
-            )
-            for (sid, title, starts), point in zip(sessions, fitted.points, strict=True)
+            TrendPointView(label=title, starts_at=starts, n=n, mean=point.mean)
+            for (_, title, starts), n, point in zip(sessions, ns, fitted.points, strict=True)
         )
         out.append(ItemTrend(item=item, points=points, slope=fitted.slope))
     return tuple(out)
@@ -572,28 +704,13 @@ async def _balance(
     )
 
 
-async def _groups(db: AsyncSession, scope: Scope, k: int) -> tuple[GroupRow, ...]:
-    invited = dict(
-        (
-            await db.execute(
-                select(SurveyInstance.group_id, func.sum(SurveyInstance.invited))
-                .join(Survey, Survey.id == SurveyInstance.survey_id)
-                .where(SurveyInstance.program_id == scope.program_id, Survey.kind == POST_SESSION)
-                .group_by(SurveyInstance.group_id)
-            )
-        ).all()
-    )
-    answered = dict(
-        (
-            await db.execute(
-                select(Response.group_id, func.count())
-                .join(SurveyInstance, SurveyInstance.id == Response.instance_id)
-                .join(Survey, Survey.id == SurveyInstance.survey_id)
-                .where(Response.program_id == scope.program_id, Survey.kind == POST_SESSION)
-                .group_by(Response.group_id)
-            )
-        ).all()
-    )
+async def _groups(
+    db: AsyncSession,
+    scope: Scope,
+    instances: Sequence[_Instance],
+    unit_figs: Sequence[tuple[Unit, Figures]],
+) -> tuple[GroupRow, ...]:
+    """Per group: invitations, and the answers of its released units (a sum of them, like all)."""
     names = dict(
         (
             await db.execute(
@@ -603,14 +720,16 @@ async def _groups(db: AsyncSession, scope: Scope, k: int) -> tuple[GroupRow, ...
             )
         ).all()
     )
-    keys = [gid for gid in names if gid in invited or gid in answered]
-    counts = {gid: int(answered.get(gid, 0)) for gid in keys}
-    hidden = suppress_breakdown(counts, k).hidden if counts else frozenset()
+    invited: dict[int, int] = {}
+    for instance in instances:
+        if instance.group_id is not None:
+            invited[instance.group_id] = invited.get(instance.group_id, 0) + instance.invited
+    answered: dict[int, int] = {}
+    for unit, figs in unit_figs:
+        if unit.parent is not None:
+            answered[unit.parent] = answered.get(unit.parent, 0) + figs.answered
+    keys = [gid for gid in names if gid in invited]
     return tuple(
-        GroupRow(
-            name=names[gid],
-            invited=int(invited.get(gid, 0) or 0),
-            answered=None if gid in hidden else counts[gid],
-        )
+        GroupRow(name=names[gid], invited=invited[gid], answered=answered.get(gid))
         for gid in sorted(keys, key=lambda g: names[g])
     )

@@ -37,6 +37,8 @@ async def _answered_session(
             values=(5, 4, 4, 5),
             comment=f"Useful session number {i}" if comments else None,
         )
+    # Reports count a survey once it has closed (and the answer store has settled).
+    place.runtime.clock.advance(days=8)
     return people, session
 
 
@@ -70,11 +72,13 @@ async def test_organizer_gets_summary_and_chart_in_english(tg, fake, app, runtim
 
 
 async def test_report_in_hebrew_and_export_files(tg, fake, app, runtime, place) -> None:
-    await _answered_session(tg, fake, app, place, n=11, comments=True)
+    _, session = await _answered_session(tg, fake, app, place, n=11, comments=True)
     org = await place.add_organizer("Noa", locale="he")
     chat = fake.private(org)
     await tg.say(org, chat, "/report Spring Exchange")
-    await tg.click(org, tg.last_message(chat), translate_in("he", "The whole program"))
+    # A session's comments are shown in its own report (and in no other).
+    await tg.click(org, tg.last_message(chat), "Group A")
+    await tg.click(org, tg.last_message(chat), "Week 1")
     summary = next(t for t in tg.texts(chat) if t.startswith("📊"))
     assert translate_in("he", "Feedback report") in summary
     assert (
@@ -96,7 +100,7 @@ async def test_report_in_hebrew_and_export_files(tg, fake, app, runtime, place) 
         m for m in fake.messages(chat) if m.file is not None and m.method == "sendDocument"
     ]
     names = sorted(m.data["document"]["file_name"] for m in documents)
-    stem = f"feedback-program-{place.program.id}"
+    stem = f"feedback-session-{session}"
     assert names == [f"{stem}.csv", f"{stem}.html"]
     csv_doc = next(m for m in documents if m.data["document"]["file_name"].endswith(".csv"))
     rows = list(csv.reader(io.StringIO(csv_doc.file.content.decode("utf-8-sig"))))

@@ -14,7 +14,13 @@ from bot.reports import chart, render
 from bot.reports.chart import chart_png, visual
 from bot.services import evaluation
 from bot.services.evaluation import Scope
-from tests.services.feedback_fixtures import add_people, add_session, close_and_answer, make_program
+from tests.services.feedback_fixtures import (
+    AFTER_CLOSE,
+    add_people,
+    add_session,
+    close_and_answer,
+    make_program,
+)
 
 ARABIC_LETTERS = range(0x0621, 0x064B)  # the base (unshaped) letters
 PRESENTATION_FORMS = range(0xFE70, 0xFF00)  # Arabic Presentation Forms-B
@@ -60,7 +66,9 @@ async def _report(runtime):
         runtime, program, session, {pid: (4 + i % 2, 4, 3 + i % 3, 5) for i, pid in enumerate(ids)}
     )
     async with runtime.db() as db:
-        return await evaluation.build_report(db, Scope(program.view.id))
+        return await evaluation.build_report(
+            db, Scope(program.view.id), now=runtime.clock() + AFTER_CLOSE
+        )
 
 
 def _labels(figure) -> list[str]:

@@ -33,6 +33,9 @@ async def _program_with_answers(runtime, n: int = 12):
         {pid: (4 + i % 2, 4, 3 + i % 3, 5) for i, pid in enumerate(ids)},
         comments={pid: f"Comment {i} <script>alert(1)</script>" for i, pid in enumerate(ids)},
     )
+    # Reports count a survey once it has closed: read them a week and a day later.
+    runtime.clock.advance(days=8)
+    program.session_id = session
     return program
 
 
@@ -60,9 +63,13 @@ async def test_cli_writes_csv_html_and_png(runtime, settings, tmp_path, monkeypa
         str(tmp_path),
         "--locale",
         "ru",
+        "--group",
+        str(program.group_ids[0]),
+        "--session",
+        str(program.session_id),
     )
     assert status == 0
-    stem = tmp_path / f"feedback-program-{program.view.id}"
+    stem = tmp_path / f"feedback-session-{program.session_id}"
     rows = list(csv.reader(io.StringIO(stem.with_suffix(".csv").read_text(encoding="utf-8-sig"))))
     assert rows[0][0] == translate_in("ru", "section")
     answered = next(r for r in rows if r[0] == translate_in("ru", "answered"))
@@ -130,7 +137,11 @@ def test_rtl_chart_labels_are_put_in_visual_order() -> None:
 async def test_html_report_renders_in_headless_chromium(runtime, tmp_path) -> None:
     program = await _program_with_answers(runtime)
     async with runtime.db() as db:
-        report = await evaluation.build_report(db, Scope(program.view.id))
+        report = await evaluation.build_report(
+            db,
+            Scope(program.view.id, program.group_ids[0], program.session_id),
+            now=runtime.clock(),
+        )
     with use_locale("ar"):
         html = report_html(report, chart_png(report))
         title = translate_in("ar", "Feedback report")

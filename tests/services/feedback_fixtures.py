@@ -21,7 +21,12 @@ from bot.db.models import (
 from bot.domain.anonymity import new_response_id
 from bot.domain.programs import ProgramDraft
 from bot.services import feedback, programs, surveys
+from bot.services.evaluation import RELEASE_DELAY
 from bot.services.programs import ProgramView
+
+# Reports count a survey only after it closed (7 days by default, 30 for program surveys):
+# reading "now + AFTER_CLOSE" reads them once every survey opened so far has closed.
+AFTER_CLOSE = timedelta(days=31) + RELEASE_DELAY
 
 
 @dataclass

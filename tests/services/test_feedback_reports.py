@@ -12,6 +12,7 @@ from bot.domain.statistics import Agg, mean_ci, pre_post
 from bot.services import evaluation, surveys
 from bot.services.evaluation import Scope
 from tests.services.feedback_fixtures import (
+    AFTER_CLOSE,
     add_people,
     add_session,
     answer_program_survey,
@@ -21,8 +22,9 @@ from tests.services.feedback_fixtures import (
 
 
 async def report(runtime, scope: Scope):
+    """The report once every survey so far has closed (surveys count only then)."""
     async with runtime.db() as db:
-        return await evaluation.build_report(db, scope)
+        return await evaluation.build_report(db, scope, now=runtime.clock() + AFTER_CLOSE)
 
 
 async def test_session_report_numbers(runtime) -> None:
@@ -41,8 +43,9 @@ async def test_session_report_numbers(runtime) -> None:
     expected = mean_ci(6, 23, 95)
     assert felt_heard.stats == expected
     assert [bar.value for bar in felt_heard.bars] == [1, 2, 3, 4, 5]
-    # 0 is shown; 1, 1, 2, 2 are below k=5 and hidden; nothing here reaches k, so all go.
-    assert [bar.count for bar in felt_heard.bars] == [0, None, None, None, None]
+    # 1, 1, 2, 2 are below k=5: with the mean shown, any two hidden bars would give each other
+    # away, so a distribution is shown whole or not at all.
+    assert [bar.count for bar in felt_heard.bars] == [None, None, None, None, None]
 
 
 async def test_fewer_than_k_answers_hide_everything(runtime) -> None:
@@ -101,8 +104,13 @@ async def test_comments_need_their_own_k_and_come_in_random_order(runtime) -> No
     await close_and_answer(
         runtime, program, session, {pid: (4, 4, 4, 4) for pid in ids}, comments=comments
     )
-    result = await report(runtime, Scope(program.view.id))
-    assert result.comments == () and result.comment_count is None  # 9 < 10
+    for scope in (
+        Scope(program.view.id),
+        Scope(program.view.id, program.group_ids[0]),
+        Scope(program.view.id, program.group_ids[0], session),
+    ):
+        result = await report(runtime, scope)
+        assert result.comments == () and result.comment_count is None  # 9 < 10, nowhere
 
     program2 = await make_program(runtime, name="Autumn")
     ids2 = await add_people(runtime, program2, 12)
@@ -113,10 +121,13 @@ async def test_comments_need_their_own_k_and_come_in_random_order(runtime) -> No
     )
     orders = set()
     for _ in range(6):
-        result = await report(runtime, Scope(program2.view.id))
+        result = await report(runtime, Scope(program2.view.id, program2.group_ids[0], session2))
         assert sorted(result.comments) == sorted(comments2.values())
         orders.add(result.comments)
     assert len(orders) > 1  # drawn in random order, not the order of answering
+    # Shown in the session's report, so in no other: a comment has exactly one home.
+    for scope in (Scope(program2.view.id), Scope(program2.view.id, program2.group_ids[0])):
+        assert (await report(runtime, scope)).comments == ()
 
 
 async def test_pre_post_comparison_per_construct(runtime) -> None:
@@ -195,8 +206,11 @@ async def test_trend_across_a_groups_sessions_hides_small_sessions(runtime) -> N
     points = {p.label: p for p in felt.points}
     assert [p.label for p in felt.points] == ["Week 1", "Week 2", "Week 3", "Week 4"]
     assert points["Week 3"].n is None and points["Week 3"].mean is None  # 2 < k
-    # Hiding Week 3 alone would let the group total reveal it: a second session is hidden too.
-    assert sum(p.n is None for p in felt.points) >= 2
+    # Week 3 waits for other small sessions to make a pool of k; until then it is counted
+    # nowhere, so the group's total minus the sessions shown is zero, not Week 3.
+    assert sum(p.n is None for p in felt.points) == 1
+    group_felt = next(i for i in result.items if i.item.key == "felt_heard")
+    assert group_felt.n == sum(p.n for p in felt.points if p.n is not None) == 19
     shown = [p for p in felt.points if p.mean is not None]
     assert all(p.mean == means[p.label] for p in shown)
 

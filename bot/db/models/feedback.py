@@ -159,3 +159,24 @@ class FeedbackSettings(Base):
     k_comments: Mapped[int] = mapped_column(default=10)
     reminder_after_minutes: Mapped[int] = mapped_column(default=48 * 60)
     expiry_days: Mapped[int] = mapped_column(default=7)
+
+
+class ReleasedFigures(Base):
+    """The last released figures of a growing program survey (pre / post), per construct.
+
+    A program survey stays open for the whole program, so its report cannot wait for it to close.
+    Its figures are released in steps instead: reports show this snapshot, replaced only when at
+    least k answers have arrived since (``responses`` is the count it was taken at). Two
+    reports therefore differ by k answers or more, never by one. See docs/PRIVACY-reports.md.
+    """
+
+    __tablename__ = "released_figures"
+
+    instance_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_instances.id", ondelete="CASCADE"), primary_key=True
+    )
+    construct: Mapped[str] = mapped_column(String(40), primary_key=True)
+    responses: Mapped[int]
+    n: Mapped[int]
+    total: Mapped[float]
+    total_sq: Mapped[float]
