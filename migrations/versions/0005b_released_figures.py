@@ -1,7 +1,7 @@
 """feedback: released snapshots of program surveys' figures (reports change in steps of k)
 
 Revision ID: 0005b
-Revises: 0004b
+Revises: 0005e
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005b"
-down_revision: str | Sequence[str] | None = "0004b"
+down_revision: str | Sequence[str] | None = "0005e"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
