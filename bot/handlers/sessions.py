@@ -1251,9 +1251,11 @@ async def hand_command(update: Update, context: BridgeContext) -> None:
                 db, group_id=group.id, person_id=user.id, now=context.clock()
             )
     if manager:
+        # The queue is a group post like the others: every group language reads it. Only
+        # moderators can press its button, so the button speaks the moderator's language.
         await reply(
             update,
-            _queue_text(queue),
+            render_blocks(group.languages, lambda: _queue_text(queue)),
             reply_markup=_queue_keyboard(context, chat.id) if queue else None,
         )
         return
@@ -1300,7 +1302,8 @@ async def on_hand_next(update: Update, context: BridgeContext, payload: Payload)
             return
     await query.answer()
     await query.edit_message_text(
-        _queue_text(rest), reply_markup=_queue_keyboard(context, chat.id) if rest else None
+        render_blocks(group.languages, lambda: _queue_text(rest)),
+        reply_markup=_queue_keyboard(context, chat.id) if rest else None,
     )
     if who is not None:
         await chat.send_message(

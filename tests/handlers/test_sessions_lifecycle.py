@@ -290,12 +290,26 @@ async def test_raise_hand_queue_that_the_facilitator_advances(tg, world, clock, 
     assert tg.last_text(world.chat).startswith("✋ Ani, your hand is already up (place 1).")
     await tg.say(mira, world.chat, "/hand")
     queue = tg.last_message(world.chat)
-    assert queue.text == "Raised hands:\n1. Ani\n2. Olga"
+
+    def in_every_language(*names: str) -> str:
+        blocks = []
+        for locale in ("en", "ru", "he"):
+            lines = [translate_in(locale, "Raised hands:")]
+            lines += [
+                translate_in(locale, "{place}. {name}", place=i, name=n)
+                for i, n in enumerate(names, start=1)
+            ]
+            blocks.append("\n".join(lines))
+        return "\n\n".join(blocks)
+
+    # Like every group post, the queue is written in each group language, not the moderator's only.
+    assert queue.text == in_every_language("Ani", "Olga")
+    assert queue.text.startswith("Raised hands:\n1. Ani\n2. Olga\n\n")
     await tg.click(ani, queue, "Give the floor to the next")  # not a moderator
     assert tg.last_text(world.chat).startswith("Raised hands:")
     await tg.click(mira, queue, "Give the floor to the next")
     assert tg.last_text(world.chat).startswith("🎤 Ani, you have the floor.")
-    assert queue.text == "Raised hands:\n1. Olga"
+    assert queue.text == in_every_language("Olga")
 
 
 async def test_session_in_the_group_shows_every_zone_present(tg, world, clock):
