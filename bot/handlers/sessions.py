@@ -1326,7 +1326,13 @@ def slot_label(moment: datetime, zone: str) -> str:
 
 
 def _answer_keyboard(
-    context: BridgeContext, person_id: int, poll: findtime.PollView, chosen: set[int], zone: str
+    context: BridgeContext,
+    person_id: int,
+    poll: findtime.PollView,
+    chosen: set[int],
+    zone: str,
+    *,
+    none_work: bool = False,
 ) -> InlineKeyboardMarkup:
     secret = context.runtime.secret
     buttons = [
@@ -1341,7 +1347,8 @@ def _answer_keyboard(
     buttons.append(
         [
             InlineKeyboardButton(
-                _("None of these"), callback_data=sign(secret, person_id, FT_ANSWER, poll.id, "x")
+                ("☑ " if none_work else "") + _("None of these"),
+                callback_data=sign(secret, person_id, FT_ANSWER, poll.id, "x"),
             )
         ]
     )
@@ -1428,6 +1435,13 @@ async def _results_text_and_keyboard(
             zone=format_zone(zone),
         )
     ]
+    # Who said no time works is an answer, not silence: the moderator sees both, by name.
+    if outcome.none_work:
+        lines.append(
+            _("None of these times works for: {names}", names=render.format_names(outcome.none_work))
+        )
+    if outcome.silent and not poll.closed:
+        lines.append(_("Not answered yet: {names}", names=render.format_names(outcome.silent)))
     by_index = {s.slot_index: s for s in outcome.scores}
     for index, slot in enumerate(poll.slots):
         score = by_index[index]
@@ -1484,7 +1498,9 @@ async def on_findtime_answer(update: Update, context: BridgeContext, payload: Pa
     slot = None if payload.arg(1) == "x" else payload.number(1)
     try:
         async with context.db() as db:
-            chosen = await findtime.toggle(db, poll_id=poll_id, person_id=user.id, slot_index=slot)
+            chosen = await findtime.toggle(
+                db, poll_id=poll_id, person_id=user.id, slot_index=slot, now=context.clock()
+            )
             poll = await findtime.get(db, poll_id)
             zone = await schedule_view.person_zone(db, user.id)
     except SessionError as error:
@@ -1502,7 +1518,7 @@ async def on_findtime_answer(update: Update, context: BridgeContext, payload: Pa
         _("Saved.") if slot is not None else _("Noted: none of these times work for you.")
     )
     await query.edit_message_reply_markup(
-        reply_markup=_answer_keyboard(context, user.id, poll, chosen, zone)
+        reply_markup=_answer_keyboard(context, user.id, poll, chosen, zone, none_work=slot is None)
     )
 
 

@@ -105,6 +105,11 @@ def requested_time(local: datetime) -> str:
     return format_time(datetime.combine(local.date(), local.time(), tzinfo=UTC), "UTC")
 
 
+def format_names(names: Sequence[str]) -> str:
+    """ "Ani, Olga and Noa" in the reader's language (Babel's list pattern)."""
+    return format_list(list(names), locale=current_locale())
+
+
 def offsets_text(offsets: Sequence[timedelta]) -> str:
     """ "24 hours and 1 hour" in the reader's language (Babel's list pattern)."""
     return format_list([duration_text(o) for o in offsets], locale=current_locale())

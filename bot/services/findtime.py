@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import FindTimeAnswer, FindTimePoll
+from bot.db.models import FindTimeAnswer, FindTimeDecline, FindTimePoll
 from bot.domain.errors import NotFound
 from bot.domain.scheduling import (
     MAX_FINDTIME_SLOTS,
@@ -45,8 +45,10 @@ class Results:
     poll: PollView
     scores: tuple[SlotScore, ...]  # best first
     best: SlotScore | None
-    answered: int
+    answered: int  # members who chose times or said none works
     members: int
+    none_work: tuple[str, ...] = ()  # names of members for whom none of the times works
+    silent: tuple[str, ...] = ()  # names of members who have not answered
 
 
 def _view(poll: FindTimePoll) -> PollView:
@@ -139,9 +141,15 @@ async def create(
 
 
 async def toggle(
-    db: AsyncSession, *, poll_id: int, person_id: int, slot_index: int | None
+    db: AsyncSession,
+    *,
+    poll_id: int,
+    person_id: int,
+    slot_index: int | None,
+    now: datetime | None = None,
 ) -> set[int]:
-    """A member marks a slot as possible (or unmarks it); ``None`` means "none of these"."""
+    """A member marks a slot as possible (or unmarks it); ``None`` means "none of these": their
+    ticks are cleared and the answer "none works" is stored (choosing a time later replaces it)."""
     poll = await _poll(db, poll_id)
     if poll.closed_at is not None:
         raise SessionError("poll_closed")
@@ -153,9 +161,17 @@ async def toggle(
                 FindTimeAnswer.poll_id == poll_id, FindTimeAnswer.person_id == person_id
             )
         )
+        if not await declined(db, poll_id, person_id):
+            db.add(FindTimeDecline(poll_id=poll_id, person_id=person_id, at=now or poll.created_at))
+            await db.flush()
         return set()
     if not 0 <= slot_index < len(poll.slots):
         raise ValueError("slot index out of range")
+    await db.execute(
+        delete(FindTimeDecline).where(
+            FindTimeDecline.poll_id == poll_id, FindTimeDecline.person_id == person_id
+        )
+    )
     existing = await db.scalar(
         select(FindTimeAnswer).where(
             FindTimeAnswer.poll_id == poll_id,
@@ -169,6 +185,16 @@ async def toggle(
         await db.delete(existing)
     await db.flush()
     return await chosen_by(db, poll_id, person_id)
+
+
+async def declined(db: AsyncSession, poll_id: int, person_id: int) -> bool:
+    """Whether the member answered that none of the poll's times works for them."""
+    found = await db.scalar(
+        select(FindTimeDecline.id).where(
+            FindTimeDecline.poll_id == poll_id, FindTimeDecline.person_id == person_id
+        )
+    )
+    return found is not None
 
 
 async def chosen_by(db: AsyncSession, poll_id: int, person_id: int) -> set[int]:
@@ -204,13 +230,23 @@ async def results(db: AsyncSession, poll_id: int) -> Results:
         await _last_inconvenienced(db, poll.group_id),
         view.duration,
     )
+    none_ids = set(
+        (
+            await db.scalars(
+                select(FindTimeDecline.person_id).where(FindTimeDecline.poll_id == poll_id)
+            )
+        ).all()
+    )
     member_ids = {m.person_id for m in members}
+    answered_ids = member_ids & (set(answers) | none_ids)
     return Results(
         poll=view,
         scores=tuple(scores),
         best=recommend(scores),
-        answered=len(member_ids & set(answers)),
+        answered=len(answered_ids),
         members=len(members),
+        none_work=tuple(m.name for m in members if m.person_id in none_ids - set(answers)),
+        silent=tuple(m.name for m in members if m.person_id not in answered_ids),
     )
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from bot.db.models import DialogueSession, FindTimePoll
+from bot.db.models import DialogueSession, FindTimeDecline, FindTimePoll
 from bot.i18n import format_time, format_zone, translate_in
 from tests.handlers.sessions_fixtures import *  # noqa: F403  (fixtures: world, quiet_world)
 
@@ -104,3 +104,26 @@ async def test_none_of_these_as_the_first_tap_is_answered_once_without_a_failure
     ]
     assert [r.getMessage() for r in caplog.records if r.levelname in ("WARNING", "ERROR")] == []
     assert all("try again" not in text for text in tg.texts(tg.private(ani)))
+
+
+async def test_none_of_these_is_an_answer_the_moderator_can_tell_from_silence(
+    tg, world, runtime
+):
+    mira = world.moderator
+    ani, olga, noa = (world.member(n) for n in ("Ani", "Olga", "Noa"))
+    await tg.say(mira, world.chat, "/findtime 60m Circle")
+    await tg.click(ani, tg.last_message(tg.private(ani)), "None of these")
+    assert tg.buttons(tg.last_message(tg.private(ani)))[-1] == "☑ None of these"
+    await _press(tg, olga, tg.last_message(tg.private(olga)), 0)
+    noa_question = tg.last_message(tg.private(noa))
+    await tg.click(noa, noa_question, translate_in("he", "None of these"))
+    await _press(tg, noa, noa_question, 1)  # a time works after all: her "none" is replaced
+
+    results = tg.last_message(tg.private(mira))
+    await tg.click(mira, results, "Refresh")
+    assert "3 of 4 members answered" in results.text  # Ravi alone has not answered
+    assert "None of these times works for: Ani" in results.text
+    assert "Not answered yet: Ravi" in results.text
+    async with runtime.db() as db:
+        declines = (await db.scalars(select(FindTimeDecline))).all()
+    assert [d.person_id for d in declines] == [ani.id]

@@ -161,6 +161,19 @@ class FindTimePoll(Base):
     inconvenienced_sides: Mapped[list[Any] | None] = mapped_column(JSON)
 
 
+class FindTimeDecline(Base):
+    """A member's "None of these": an answer in its own right (they answered, no time works), kept
+    apart from slot choices so that results count it and tell it from silence."""
+
+    __tablename__ = "findtime_declines"
+    __table_args__ = (UniqueConstraint("poll_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    poll_id: Mapped[int] = mapped_column(ForeignKey("findtime_polls.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    at: Mapped[datetime]
+
+
 class FindTimeAnswer(Base):
     __tablename__ = "findtime_answers"
     __table_args__ = (UniqueConstraint("poll_id", "person_id", "slot_index"),)
