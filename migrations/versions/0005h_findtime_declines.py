@@ -4,7 +4,7 @@ Until now the tap was acknowledged and dropped, so results counted that member a
 per member and poll; rows go with the poll or the person.
 
 Revision ID: 0005h
-Revises: 0005e
+Revises: 0005b
 """
 
 from collections.abc import Sequence
@@ -15,7 +15,7 @@ from alembic import op
 from bot.db.base import BigInt, UTCDateTime
 
 revision: str = "0005h"
-down_revision: str | Sequence[str] | None = "0005e"
+down_revision: str | Sequence[str] | None = "0005b"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
