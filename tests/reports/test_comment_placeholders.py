@@ -8,7 +8,13 @@ from bot.reports.html_export import report_html
 from bot.reports.summary import summary_messages
 from bot.services import evaluation
 from bot.services.evaluation import Scope
-from tests.services.feedback_fixtures import add_people, add_session, close_and_answer, make_program
+from tests.services.feedback_fixtures import (
+    AFTER_CLOSE,
+    add_people,
+    add_session,
+    close_and_answer,
+    make_program,
+)
 
 
 async def test_placeholders_are_shown_in_the_readers_language(runtime) -> None:
@@ -24,7 +30,12 @@ async def test_placeholders_are_shown_in_the_readers_language(runtime) -> None:
         comments={pid: comment for pid in ids},
     )
     async with runtime.db() as db:
-        report = await evaluation.build_report(db, Scope(program.view.id))
+        # A session's comments are shown in its own report, once its survey has closed.
+        report = await evaluation.build_report(
+            db,
+            Scope(program.view.id, program.group_ids[0], session),
+            now=runtime.clock() + AFTER_CLOSE,
+        )
     assert report.comments  # 12 comments reach the comment threshold
 
     for locale in ("ru", "ar", "en"):
