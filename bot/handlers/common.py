@@ -154,6 +154,8 @@ async def answer_once(
 
 
 EXPIRED = N_("This button has expired. Please use the latest message.")
+# A second press of a button whose change is saved (see bot/services/presses.py).
+ALREADY_DONE = N_("This was already done.")
 
 
 def verified_press(update: Update, context: BridgeContext) -> Payload | None:

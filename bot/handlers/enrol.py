@@ -1,8 +1,18 @@
-"""/start join_CODE and the enrolment steps: language, role, time zone, code of conduct."""
+"""/start join_CODE and the enrolment steps: language, role, time zone, code of conduct.
+
+Every step survives a lost message: replies go out after the step is saved (a send that fails then is
+logged, never reported as "nothing was saved"), and /start (with or without the code), a typed
+message or the same button pressed again all show the question the person is at, with its buttons.
+"""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
 from telegram.ext import CommandHandler, filters
 
 from bot.context import BridgeContext
@@ -12,12 +22,21 @@ from bot.domain.programs import PARTICIPANT_ROLES
 from bot.domain.timezones import find_zones
 from bot.handlers import groups, pickers
 from bot.handlers.callbacks import Payload, sign
-from bot.handlers.common import answer_once, identity, remember_locale, reply
+from bot.handlers.common import (
+    ALREADY_DONE,
+    EXPIRED,
+    answer_once,
+    identity,
+    remember_locale,
+    reply,
+)
 from bot.handlers.texts import DEFAULT_CONDUCT, role_label
-from bot.i18n import _, format_zone, normalize_locale, set_locale
+from bot.i18n import _, current_locale, format_zone, normalize_locale, set_locale
 from bot.jobs import feedback as feedback_jobs
 from bot.services import access, enrolment, programs
 from bot.services.enrolment import DraftView, Step
+
+log = logging.getLogger(__name__)
 
 # Callback actions (kept short: callback data is limited to 64 bytes).
 LANG, ROLE, COUNTRY, ZONE, ACCEPT, DECLINE = "el", "er", "ec", "ez", "ea", "ed"
@@ -50,7 +69,8 @@ async def start(update: Update, context: BridgeContext) -> None:
     if not context.user_data.get("locale") and normalize_locale(user.language_code) is None:
         # Neither a chosen language nor a shipped Telegram one: the program's default reads best.
         set_locale(result.draft.languages[0])
-    await _ask_language(update, context, result.draft)
+    async with _after_commit():
+        await _ask_current(update, context, result.draft)
 
 
 async def _welcome(update: Update, context: BridgeContext) -> None:
@@ -58,7 +78,12 @@ async def _welcome(update: Update, context: BridgeContext) -> None:
     assert user is not None
     async with context.db() as db:
         enrolled = await enrolment.current_enrolment(db, user.id)
+        draft = await enrolment.current_draft(db, user.id) if enrolled is None else None
         organizer = await access.is_organizer(db, user.id, context.settings.admin_ids)
+    if draft is not None:
+        # An enrolment under way: /start alone resumes it with the question still to answer.
+        await _ask_current(update, context, draft)
+        return
     if enrolled is not None:
         text = _(
             "Welcome back! You are enrolled in {program} ({side}). /schedule shows your sessions and "
@@ -171,96 +196,169 @@ async def _ask_conduct(
     )
 
 
-async def _after_step(
-    update: Update, context: BridgeContext, draft: DraftView, locale: str
-) -> None:
-    if draft.step == Step.ROLE:
+async def _ask_current(update: Update, context: BridgeContext, draft: DraftView) -> None:
+    """Send the question of the step the draft is at, with its buttons."""
+    if draft.step == Step.LANGUAGE:
+        await _ask_language(update, context, draft)
+    elif draft.step == Step.ROLE:
         await _ask_role(update, context, draft)
     elif draft.step == Step.TIMEZONE:
         await _ask_timezone(update, context, draft)
     elif draft.step == Step.CONDUCT:
-        await _ask_conduct(update, context, draft, locale)
+        await _ask_conduct(update, context, draft, current_locale())
+
+
+@asynccontextmanager
+async def _after_commit() -> AsyncIterator[None]:
+    """Around what is sent once a step is saved. If Telegram fails here, saying "nothing was saved"
+    would be false: the failure is logged, and the person's next message, press or /start shows
+    the question they are at (every step resumes)."""
+    try:
+        yield
+    except TelegramError:
+        log.warning("an enrolment step was saved but its reply could not be sent", exc_info=True)
+
+
+async def _answer_quietly(update: Update, text: str | None = None) -> None:
+    """Answer the press (its spinner); a failure to do so must not stop the reply that follows."""
+    if update.callback_query is None:
+        return
+    try:
+        await answer_once(update.callback_query, text)
+    except TelegramError:
+        log.info("could not answer a button press", exc_info=True)
 
 
 async def _edit_choice(update: Update, summary: str) -> None:
     """Replace the pressed keyboard by what was chosen, so old buttons cannot be pressed again."""
     query = update.callback_query
     if query is not None and query.message is not None:
-        await query.edit_message_reply_markup(reply_markup=None)
+        try:
+            await query.edit_message_reply_markup(reply_markup=None)
+        except TelegramError:
+            # The old buttons stay visible; pressing one again resumes (see _after_stale_press).
+            log.info("could not remove the answered buttons", exc_info=True)
         await query.message.reply_text(summary, do_quote=False)
+
+
+# The step each button answers, to tell a repeated answer from a button of an abandoned flow.
+BUTTON_STEPS = {
+    LANG: Step.LANGUAGE,
+    ROLE: Step.ROLE,
+    COUNTRY: Step.TIMEZONE,
+    ZONE: Step.TIMEZONE,
+    ACCEPT: Step.CONDUCT,
+    DECLINE: Step.CONDUCT,
+}
 
 
 async def on_button(update: Update, context: BridgeContext, payload: Payload) -> None:
     user = update.effective_user
     assert user is not None
     now = context.clock()
-    locale = context.user_data.get("locale") if context.user_data else None
-    async with context.db() as db:
-        if payload.action == LANG:
-            draft = await enrolment.choose_language(
-                db, user.id, payload.arg(0), payload.number(1), now
-            )
-            locale = payload.arg(0)
-            remember_locale(context, locale)
-            summary = _("Language: {language}", language=pickers.language_name(locale))
-        elif payload.action == ROLE:
-            draft = await enrolment.choose_role(db, user.id, payload.arg(0), payload.number(1))
-            summary = _("Role: {role}", role=role_label(payload.arg(0)))
-        elif payload.action == COUNTRY:
-            current = await enrolment.current_draft(db, user.id)
-            if (
-                current is None
-                or current.step != Step.TIMEZONE
-                or str(current.nonce) != payload.arg(1)
-            ):
+    try:
+        async with context.db() as db:
+            if payload.action == LANG:
+                draft = await enrolment.choose_language(
+                    db, user.id, payload.arg(0), payload.number(1), now
+                )
+                remember_locale(context, payload.arg(0))
+                summary = _("Language: {language}", language=pickers.language_name(payload.arg(0)))
+            elif payload.action == ROLE:
+                draft = await enrolment.choose_role(db, user.id, payload.arg(0), payload.number(1))
+                summary = _("Role: {role}", role=role_label(payload.arg(0)))
+            elif payload.action == COUNTRY:
+                current = await enrolment.current_draft(db, user.id)
+                if (
+                    current is None
+                    or current.step != Step.TIMEZONE
+                    or str(current.nonce) != payload.arg(1)
+                ):
+                    raise EnrolmentError("stale_step")
+                zones = pickers.country_zones(payload.arg(0))
+                if len(zones) != 1:
+                    await _offer_zones(update, context, zones, current.nonce)
+                    return
+                draft = await enrolment.choose_timezone(db, user.id, zones[0], current.nonce, now)
+                summary = _("Time zone: {zone}", zone=format_zone(zones[0]))
+            elif payload.action == ZONE:
+                draft = await enrolment.choose_timezone(
+                    db, user.id, payload.arg(0), payload.number(1), now
+                )
+                summary = _("Time zone: {zone}", zone=format_zone(payload.arg(0)))
+            elif payload.action == ACCEPT:
+                enrolled = await enrolment.accept(db, user.id, payload.number(0), now)
+            elif payload.action == DECLINE:
+                await enrolment.decline(db, user.id, payload.number(0))
+            else:
                 raise EnrolmentError("stale_step")
-            zones = pickers.country_zones(payload.arg(0))
-            if len(zones) != 1:
-                await _offer_zones(update, context, zones, current.nonce)
-                return
-            draft = await enrolment.choose_timezone(db, user.id, zones[0], current.nonce, now)
-            summary = _("Time zone: {zone}", zone=format_zone(zones[0]))
-        elif payload.action == ZONE:
-            draft = await enrolment.choose_timezone(
-                db, user.id, payload.arg(0), payload.number(1), now
-            )
-            summary = _("Time zone: {zone}", zone=format_zone(payload.arg(0)))
-        elif payload.action == ACCEPT:
-            enrolled = await enrolment.accept(db, user.id, payload.number(0), now)
-        elif payload.action == DECLINE:
-            await enrolment.decline(db, user.id, payload.number(0))
-        else:
-            raise EnrolmentError("stale_step")
+    except EnrolmentError as error:
+        if error.code not in ("stale_step", "no_enrolment_in_progress"):
+            raise
+        await _after_stale_press(update, context, payload, error)
+        return
     # Replies go out only after the transaction has committed: what the person reads is saved.
+    await _answer_quietly(update)
     if payload.action == ACCEPT:
-        await _edit_choice(update, _("✅ Code of conduct accepted."))
-        await reply(
-            update,
-            _(
-                "Welcome to {program}! You are enrolled on the {side} side as a {role}. "
-                "I will write to you when your dialogue group is ready. /me shows your details "
-                "and /help lists what you can do.",
-                program=enrolled.program_name,
-                side=enrolled.side_name,
-                role=role_label(enrolled.role).lower(),
-            ),
-        )
+        async with _after_commit():
+            await _edit_choice(update, _("✅ Code of conduct accepted."))
+            await reply(update, _enrolled_text(enrolled))
         # Groups may already exist: a late joiner is placed (and invited) right away.
-        await groups.on_enrolled(context.application, user.id, enrolled.program_id)
-        await feedback_jobs.offer_pre_program(context.application, user.id, enrolled.program_id)
+        async with _after_commit():
+            await groups.on_enrolled(context.application, user.id, enrolled.program_id)
+        async with _after_commit():
+            await feedback_jobs.offer_pre_program(
+                context.application, user.id, enrolled.program_id
+            )
         return
-    if payload.action == DECLINE:
-        await _edit_choice(update, _("Code of conduct declined."))
-        await reply(
-            update,
-            _(
-                "You have not been enrolled, and nothing about this enrolment was kept. If you change "
-                "your mind, open your invite link again."
-            ),
-        )
-        return
-    await _edit_choice(update, summary)
-    await _after_step(update, context, draft, locale or "en")
+    async with _after_commit():
+        if payload.action == DECLINE:
+            await _edit_choice(update, _("Code of conduct declined."))
+            await reply(
+                update,
+                _(
+                    "You have not been enrolled, and nothing about this enrolment was kept. If you "
+                    "change your mind, open your invite link again."
+                ),
+            )
+            return
+        await _edit_choice(update, summary)
+        await _ask_current(update, context, draft)
+
+
+def _enrolled_text(enrolled: enrolment.EnrolmentView) -> str:
+    return _(
+        "Welcome to {program}! You are enrolled on the {side} side as a {role}. "
+        "I will write to you when your dialogue group is ready. /me shows your details "
+        "and /help lists what you can do.",
+        program=enrolled.program_name,
+        side=enrolled.side_name,
+        role=role_label(enrolled.role).lower(),
+    )
+
+
+async def _after_stale_press(
+    update: Update, context: BridgeContext, payload: Payload, error: EnrolmentError
+) -> None:
+    """A button of a step that is no longer the current one. Pressing the last answer again (its
+    reply may never have arrived) says it is done and shows what comes next; a button of another
+    flow says it has expired, and also shows the question to answer now."""
+    user = update.effective_user
+    assert user is not None
+    async with context.db() as db:
+        draft = await enrolment.current_draft(db, user.id)
+        enrolled = await enrolment.current_enrolment(db, user.id) if draft is None else None
+    pressed = BUTTON_STEPS.get(payload.action)
+    if draft is None:
+        if enrolled is not None and payload.action == ACCEPT:
+            await _answer_quietly(update, _(ALREADY_DONE))
+            await reply(update, _enrolled_text(enrolled))
+            return
+        raise error
+    order = list(Step)
+    done = pressed is not None and order.index(pressed) < order.index(draft.step)
+    await _answer_quietly(update, _(ALREADY_DONE) if done else _(EXPIRED))
+    await _ask_current(update, context, draft)
 
 
 async def _offer_zones(
@@ -286,12 +384,9 @@ async def on_text(update: Update, context: BridgeContext) -> bool:
     if draft is None:
         return False
     if draft.step != Step.TIMEZONE:
-        await reply(update, _("Please choose one of the buttons above."))
-        locale = context.user_data.get("locale", "en") if context.user_data else "en"
-        if draft.step == Step.LANGUAGE:
-            await _ask_language(update, context, draft)
-        else:
-            await _after_step(update, context, draft, locale)
+        # The message with the buttons may never have arrived: ask again, buttons included.
+        await reply(update, _("Please answer with one of the buttons below."))
+        await _ask_current(update, context, draft)
         return True
     zones = find_zones(message.text or "")
     if not zones:
@@ -302,9 +397,9 @@ async def on_text(update: Update, context: BridgeContext) -> bool:
         return True
     async with context.db() as db:
         draft = await enrolment.choose_timezone(db, user.id, zones[0], None, context.clock())
-    await reply(update, _("Time zone: {zone}", zone=format_zone(zones[0])))
-    locale = context.user_data.get("locale", "en") if context.user_data else "en"
-    await _after_step(update, context, draft, locale)
+    async with _after_commit():
+        await reply(update, _("Time zone: {zone}", zone=format_zone(zones[0])))
+        await _ask_current(update, context, draft)
     return True
 
 

@@ -23,9 +23,9 @@ from bot.handlers import (
     sessions,
 )
 from bot.handlers.callbacks import verify
-from bot.handlers.common import button_expired, reply
+from bot.handlers.common import ALREADY_DONE, button_expired, reply
 from bot.handlers.routing_types import ButtonHandler
-from bot.i18n import N_, _
+from bot.i18n import _
 from bot.services import presses
 
 log = logging.getLogger(__name__)
@@ -78,9 +78,6 @@ REPEATABLE: dict[str, str] = {
     sessions.FT_ANSWER: "toggles one's own availability for a slot, shown in place",
     sessions.FT_REFRESH: "only shows the current results again",
 }
-
-ALREADY_DONE = N_("This was already done.")
-
 
 async def on_button(update: Update, context: BridgeContext) -> None:
     query = update.callback_query

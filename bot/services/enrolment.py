@@ -4,7 +4,7 @@ The steps are language -> role (skipped when the invite fixes it) -> time zone -
 Progress is an ``EnrolmentDraft`` row; the enrolment itself is written only on Accept, in one
 transaction with the invite's use count, so a failure anywhere leaves no half-enrolled person.
 Each step bumps the draft's nonce: a button from an earlier step carries an older nonce and is refused
-as stale instead of acting twice.
+as stale instead of acting twice. Following the same invite again resumes the draft at its step.
 """
 
 from __future__ import annotations
@@ -111,7 +111,8 @@ async def current_draft(db: AsyncSession, person_id: int) -> DraftView | None:
 
 
 async def start(db: AsyncSession, who: TelegramIdentity, code: str, now: datetime) -> StartResult:
-    """Follow an invite. Idempotent for the program one is already in; refuses a second program."""
+    """Follow an invite. Idempotent for the program one is already in (and for a draft of the same
+    invite, which resumes); refuses a second program."""
     invite = await invites.resolve(db, code, now)
     await people.upsert(db, who, now)
     enrolled = await current_enrolment(db, who.id)
@@ -125,10 +126,12 @@ async def start(db: AsyncSession, who: TelegramIdentity, code: str, now: datetim
             person_id=who.id, invite_id=invite.id, step=Step.LANGUAGE, nonce=1, started_at=now
         )
         db.add(draft)
-    else:
+    elif draft.invite_id != invite.id:
         draft.invite_id, draft.step, draft.role = invite.id, Step.LANGUAGE, None
         draft.nonce += 1
         draft.started_at = now
+    # The same invite again resumes where the person is (a reply may never have reached them);
+    # the nonce stays, so the buttons they may already see keep working.
     await db.flush()
     draft = await _draft(db, who.id)
     assert draft is not None

@@ -221,7 +221,7 @@ async def test_typing_where_a_button_is_expected_repeats_the_question(tg, fake, 
     chat = fake.private(ani)
     await tg.start(ani, spring.payload("Armenia"))
     await tg.say(ani, chat, "I want English please")
-    assert tg.texts(chat)[-2] == "Please choose one of the buttons above."
+    assert tg.texts(chat)[-2] == "Please answer with one of the buttons below."
     assert "which language should I use with you?" in tg.last_text(chat)
     assert await count(runtime, Enrolment) == 0
 
@@ -255,10 +255,13 @@ async def test_forged_and_stale_buttons_do_nothing(tg, fake, runtime) -> None:
     data = language_question.inline_keyboard[0][0]["callback_data"]
     update = await tg.press_raw(mallory, language_question, data)
     assert tg.callback_answer(update)["text"] == EXPIRED
-    # A button from an earlier step is stale once the step has moved on.
+    # The answered step's button again (its reply may have been lost) changes nothing: it says so
+    # and asks the current question again, buttons included.
     await tg.click(ani, language_question, "English")
     update = await tg.press_raw(ani, language_question, data)
-    assert tg.callback_answer(update)["text"] == EXPIRED
+    assert tg.callback_answer(update)["text"] == "This was already done."
+    assert tg.last_text(chat) == "Are you taking part as a student or as a professional?"
+    assert tg.buttons(tg.last_message(chat)) == ["Student", "Professional"]
     async with runtime.db() as db:
         assert (await db.get(EnrolmentDraft, ani.id)).step == "role"
         assert await db.get(Person, mallory.id) is None
