@@ -31,6 +31,7 @@ from bot.handlers import enrol, feedback, groups, moderation, organizer, profile
 from bot.handlers.common import apply_reader_locale
 from bot.handlers.errors import on_error
 from bot.handlers.menus import publish_default_menus
+from bot.handlers.moderation_bursts import start as start_burst_reports
 from bot.jobs import counting, schedule_all
 from bot.runtime import Runtime, create_runtime
 
@@ -58,6 +59,7 @@ async def _post_init(application: Application) -> None:
     runtime = runtime_of(application)
     runtime.bot_username = application.bot.username
     await schedule_all(application)
+    start_burst_reports(application)
     try:
         await publish_default_menus(application.bot)
     except Exception:  # a menu is a convenience; the bot must start without it

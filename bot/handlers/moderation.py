@@ -12,7 +12,7 @@ import logging
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity, Update
@@ -26,14 +26,8 @@ from telegram.ext import (
 )
 
 from bot.context import BridgeContext
-from bot.domain.conduct import (
-    CompiledRules,
-    ConductError,
-    FloodState,
-    Rule,
-    Violation,
-    check_message,
-)
+from bot.domain.conduct import CompiledRules, ConductError, Rule, Violation
+from bot.domain.conduct.policy import Action, ConductPolicy, Verdict
 from bot.domain.durations import DurationUnit, format_duration_parts, parse_duration
 from bot.handler_groups import GROUP_COMMANDS, GROUP_FILTERS
 from bot.handlers import moderation_ops as ops
@@ -109,7 +103,6 @@ OUTCOME_LABELS = {
     "mute": N_("muted for 1 hour"),
     "remove": N_("removed from the group"),
 }
-PRIORITY = (Rule.BLOCKED_TERM, Rule.LINK, Rule.FORWARD, Rule.FLOOD, Rule.RAID)
 
 # How an appeal ended, as the moderation log shows it.
 APPEAL_OUTCOMES = {"accepted": N_("appeal accepted"), "rejected": N_("appeal rejected")}
@@ -408,9 +401,7 @@ class GroupConduct:
     staff: frozenset[int]
     admins: frozenset[int]
     loaded: float
-    flood: FloodState
-    last_flood_strike: dict[int, datetime] = field(default_factory=dict)
-    last_raid_notice: datetime | None = None
+    policy: ConductPolicy  # flood counters and bursts: kept across reloads
 
 
 def invalidate(context: BridgeContext, chat_id: int) -> None:
@@ -454,9 +445,7 @@ async def conduct_for(context: BridgeContext, chat_id: int) -> GroupConduct | No
         staff=staff | context.settings.admin_ids,
         admins=await ops.admin_ids(context.bot, chat_id),
         loaded=now,
-        flood=previous.flood if previous else FloodState(),
-        last_flood_strike=previous.last_flood_strike if previous else {},
-        last_raid_notice=previous.last_raid_notice if previous else None,
+        policy=previous.policy if previous else ConductPolicy(),
     )
     cache[chat_id] = (now, conduct)
     return conduct
@@ -479,24 +468,23 @@ async def on_group_message(update: Update, context: BridgeContext) -> None:
     conduct = await conduct_for(context, chat.id)
     if conduct is None or not conduct.filters_enabled:
         return
-    if user.id in conduct.staff or user.id in conduct.admins:
-        return
     text = message.text or message.caption or ""
     now = context.clock()
-    violations = check_message(
+    sender = identity(user)
+    verdict = conduct.policy.review(
         conduct.compiled,
         text,
         sender_id=user.id,
+        sender_name=user.full_name,
+        exempt=user.id in conduct.staff or user.id in conduct.admins,
         now=now,
-        flood_state=conduct.flood,
         is_forward=message.forward_origin is not None,
         is_edit=update.edited_message is not None,
         extra_urls=_hidden_urls(message),
     )
-    if not violations:
+    if verdict.action == Action.ALLOW:
         return
-    violation = min(violations, key=lambda v: PRIORITY.index(v.rule))
-    await enforce(context, conduct, message, identity(user), text, violation, now)
+    await enforce(context, conduct, message, sender, text, verdict, now)
     raise ApplicationHandlerStop
 
 
@@ -506,10 +494,11 @@ async def enforce(
     message: Message,
     sender: TelegramIdentity,
     text: str,
-    violation: Violation,
+    verdict: Verdict,
     now: datetime,
 ) -> None:
     group = conduct.group
+    violation = verdict.violation
     try:
         await ops.delete(context.bot, message.chat_id, message.message_id)
     except ops.ActionFailed as failure:
@@ -529,12 +518,9 @@ async def enforce(
             await tell_moderators(context, group, failure)
             return
     rule_name = f"filter:{violation.rule.value}"
-    if violation.rule == Rule.RAID:
-        # A raid is the group's, not one person's: messages are removed, nobody climbs the ladder.
-        if conduct.last_raid_notice is None or now - conduct.last_raid_notice > timedelta(
-            minutes=1
-        ):
-            conduct.last_raid_notice = now
+    if verdict.action == Action.REMOVE:
+        # A raid, or a flood already sanctioned: removed, nobody climbs the ladder (policy.py).
+        if verdict.tell_group:
             await _post(
                 context,
                 message.chat_id,
@@ -546,12 +532,6 @@ async def enforce(
                 ),
             )
         return
-    if violation.rule == Rule.FLOOD:
-        last = conduct.last_flood_strike.get(sender.id)
-        window = conduct.compiled.rules.person_limit.window
-        if last is not None and now - last <= window:
-            return  # the same burst: already sanctioned once
-        conduct.last_flood_strike[sender.id] = now
     detail = violation.match or (
         f"{violation.count}/{int(violation.window.total_seconds())}s" if violation.window else None
     )
