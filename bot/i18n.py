@@ -32,14 +32,12 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
 from bot.config import SUPPORTED_LOCALES
+from bot.domain.language_choice import base_language
 
 DOMAIN = "bridgebot"
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 RTL_LOCALES = frozenset({"ar", "he"})
 FSI, PDI = "\u2068", "\u2069"  # first-strong isolate / pop directional isolate
-
-# Telegram sends IETF tags (e.g. "pt-br", "iw" on old clients); map them onto the shipped catalogs.
-_LANGUAGE_ALIASES = {"iw": "he", "ua": "uk"}
 
 _current_locale: ContextVar[str] = ContextVar("bridgebot_locale", default="en")
 
@@ -66,10 +64,7 @@ def load_all() -> None:
 
 def normalize_locale(code: str | None) -> str | None:
     """Map a Telegram ``language_code`` (or any tag) onto a shipped locale, or None."""
-    if not code:
-        return None
-    base = code.replace("_", "-").split("-")[0].lower()
-    base = _LANGUAGE_ALIASES.get(base, base)
+    base = base_language(code)
     return base if base in SUPPORTED_LOCALES else None
 
 

@@ -18,6 +18,7 @@ from telegram.ext import CommandHandler, filters
 from bot.context import BridgeContext
 from bot.domain.errors import EnrolmentError, InviteError
 from bot.domain.invites import code_from_start_payload
+from bot.domain.language_choice import closest_language
 from bot.domain.programs import PARTICIPANT_ROLES
 from bot.domain.timezones import find_zones
 from bot.handlers import groups, pickers
@@ -31,7 +32,7 @@ from bot.handlers.common import (
     reply,
 )
 from bot.handlers.texts import DEFAULT_CONDUCT, role_label
-from bot.i18n import _, current_locale, format_zone, normalize_locale, set_locale
+from bot.i18n import _, current_locale, format_zone, set_locale
 from bot.jobs import feedback as feedback_jobs
 from bot.services import access, enrolment, programs
 from bot.services.enrolment import DraftView, Step
@@ -66,9 +67,6 @@ async def start(update: Update, context: BridgeContext) -> None:
         )
         return
     assert result.draft is not None
-    if not context.user_data.get("locale") and normalize_locale(user.language_code) is None:
-        # Neither a chosen language nor a shipped Telegram one: the program's default reads best.
-        set_locale(result.draft.languages[0])
     async with _after_commit():
         await _ask_current(update, context, result.draft)
 
@@ -111,7 +109,11 @@ async def _welcome(update: Update, context: BridgeContext) -> None:
 async def _ask_language(update: Update, context: BridgeContext, draft: DraftView) -> None:
     user = update.effective_user
     assert user is not None
-    preselected = normalize_locale(user.language_code)
+    # Asked in the program's language closest to the person's own, that one preselected: never in
+    # a language the program does not use (bot/domain/language_choice.py has the rule).
+    known = context.user_data.get("locale") if context.user_data else None
+    preselected = closest_language(known or user.language_code, draft.languages)
+    set_locale(preselected)
     keyboard = pickers.language_keyboard(
         context.runtime.secret, user.id, LANG, draft.languages, preselected, draft.nonce
     )

@@ -318,3 +318,38 @@ async def test_unshipped_telegram_language_falls_back_to_the_programs_default(tg
         program="Spring Exchange",
         side="Armenia",
     )
+
+
+WELCOME = (
+    "Welcome to {program}! You are joining the {side} side.\n\n"
+    "First, which language should I use with you?"
+)
+
+
+@pytest.mark.parametrize(
+    ("telegram", "languages", "greeted_in", "first_button"),
+    [
+        # Ukrainian app, program in English and Russian: Russian, the related language it uses.
+        ("uk", ("en", "ru"), "ru", "✓ Русский"),
+        # Ukrainian app, no related language in the program: its first language.
+        ("uk", ("en", "ar", "hy", "az"), "en", "✓ English"),
+        # Turkish app, an Armenian-Azerbaijani program: Azerbaijani.
+        ("tr", ("hy", "az"), "az", "✓ Azərbaycan"),
+        # A language Bridgebot does not ship at all.
+        ("de", ("hy", "az", "en"), "hy", "✓ Հայերեն"),
+    ],
+)
+async def test_a_newcomer_is_greeted_in_the_programs_closest_language(
+    tg, fake, runtime, telegram, languages, greeted_in, first_button
+) -> None:
+    spring = await make_program(runtime, languages=languages)
+    person = fake.user("Oksana", language_code=telegram)
+    await tg.start(person, spring.payload("Armenia"))
+    first = tg.last_message(fake.private(person))
+    assert first.text == translate_in(
+        greeted_in, WELCOME, program="Spring Exchange", side="Armenia"
+    )
+    buttons = tg.buttons(first)
+    assert buttons[0] == first_button  # preselected and offered first
+    assert sum(b.startswith("✓ ") for b in buttons) == 1
+    assert len(buttons) == len(languages)  # only the program's languages are offered

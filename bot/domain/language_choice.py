@@ -1,0 +1,73 @@
+"""Which of a program's languages to greet a newcomer in, from the language their Telegram app uses.
+
+A program speaks only its own languages; a person whose app language is not one of them must not
+get the first message in a language the program will never use, with nothing preselected. The rule,
+in order:
+
+1. their own language, if the program uses it (regional tags count as the language: "ru-RU" is ru,
+   "iw" is he on old clients);
+2. else a language their speakers commonly read, if the program uses it: Ukrainian and Russian for
+   each other and for the other East Slavic languages, Turkish and Azerbaijani for each other and
+   for the other Oghuz Turkic languages, Russian for the languages of the former Soviet Union
+   whose speakers usually read it (Kazakh, Kyrgyz, Uzbek, Tajik, Georgian, Armenian ...), Hebrew
+   and Arabic are not swapped (different scripts and communities);
+3. else the program's first language (its main one).
+
+The person still chooses: this only decides the language of the question and the preselected
+answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+# Telegram's old or alternative tags for the same language.
+_ALIASES = {"iw": "he", "ua": "uk", "in": "id", "ji": "yi"}
+
+# Related languages in order of preference. Only languages a speaker of the first one commonly
+# reads; never a guess from a country.
+_RELATED: dict[str, tuple[str, ...]] = {
+    "uk": ("ru",),
+    "ru": ("uk",),
+    "be": ("ru", "uk"),
+    "rue": ("uk", "ru"),
+    "tr": ("az",),
+    "az": ("tr",),
+    "tk": ("tr", "az"),
+    "gag": ("tr", "az"),
+    "crh": ("tr", "uk", "ru"),
+    "kk": ("ru",),
+    "ky": ("ru",),
+    "uz": ("ru",),
+    "tg": ("ru",),
+    "ka": ("ru",),
+    "hy": ("ru",),
+    "tt": ("ru",),
+    "ba": ("ru",),
+    "cv": ("ru",),
+    "os": ("ru",),
+    "mo": ("ro",),
+    "cy": ("en",),
+    "ga": ("en",),
+}
+
+
+def base_language(code: str | None) -> str | None:
+    """ "pt-BR" -> "pt", "iw" -> "he"; None for an empty tag."""
+    if not code:
+        return None
+    base = code.replace("_", "-").split("-")[0].strip().lower()
+    return _ALIASES.get(base, base) or None
+
+
+def closest_language(code: str | None, offered: Sequence[str]) -> str:
+    """The program language (one of ``offered``, which must not be empty) to start in."""
+    if not offered:
+        raise ValueError("a program has at least one language")
+    base = base_language(code)
+    if base in offered:
+        return base
+    for related in _RELATED.get(base or "", ()):
+        if related in offered:
+            return related
+    return offered[0]
