@@ -13,13 +13,19 @@ FIRST = "Anna Maria Elena Olga Ivan Sergey Aram Ani Narek Mehmet Ayşe Deniz Ν�
 LAST = "Petrova Smirnov Sargsyan Yılmaz Παπαδόπουλος Սարգսյան Иванов Kaya Hakobyan Aliyev".split()
 
 
+BATCHES = 5
+
+
 def timed(label: str, action: Callable[[], object], repeat: int) -> None:
+    """Best of five batches: on a shared machine the fastest batch is the least disturbed one."""
     action()  # warm caches (compiled patterns, phone metadata)
-    start = time.perf_counter()
-    for _ in range(repeat):
-        action()
-    per_call = (time.perf_counter() - start) / repeat
-    print(f"{label:<58} {per_call * 1000:8.3f} ms")
+    best = float("inf")
+    for _ in range(BATCHES):
+        start = time.perf_counter()
+        for _ in range(repeat):
+            action()
+        best = min(best, (time.perf_counter() - start) / repeat)
+    print(f"{label:<58} {best * 1000:8.3f} ms")
 
 
 def main() -> None:
@@ -34,6 +40,17 @@ def main() -> None:
     plain = ("The session was really good and I learned a lot about the other side. " * 30)[:2000]
 
     timed("KnownNames.from_names (1,000 entries)", lambda: KnownNames.from_names(entries), 20)
+    try:
+        from bot.domain.anonymity.spellings import spelling_keys
+    except ImportError:  # a checkout from before the other spellings of names
+        pass
+    else:
+
+        def cold_build() -> None:
+            spelling_keys.cache_clear()
+            KnownNames.from_names(entries)
+
+        timed("KnownNames.from_names (1,000 entries), spellings uncached", cold_build, 5)
     timed(
         "scrub 2,000 chars, dense contacts+names, 9 regions", lambda: scrub(dense[:2000], known), 20
     )
@@ -53,6 +70,17 @@ def main() -> None:
         200,
     )
     timed("scrub 500 chars, plain prose", lambda: scrub(plain[:500], known), 200)
+    # Words never seen before (name keys are cached per word): 200 different comments.
+    alphabet = "abcdefghijklmnopqrstuvwxyzабвгдежзиклмнопрстуфхцчшщыэюя"
+    fresh = iter(
+        [
+            " ".join(
+                "".join(rng.choice(alphabet) for _ in range(rng.randint(2, 9))) for _ in range(80)
+            )[:500]
+            for _ in range(200 * (BATCHES + 1))
+        ]
+    )
+    timed("scrub 500 chars, unseen words each time", lambda: scrub(next(fresh), known), 200)
 
     for rows, columns in ((2, 3), (5, 6), (10, 10)):
         tables = [

@@ -106,6 +106,8 @@ _ADDRESS = re.compile("|".join(f"(?:{pattern})" for pattern in _PATTERNS))
 
 def address_spans(text: str) -> Iterator[tuple[int, int]]:
     """Where street addresses occur in ``text``, as (start, end) offsets."""
+    if not any(ch.isdigit() for ch in text):
+        return  # every recognised form has a house number
     for match in _ADDRESS.finditer(text):
         start, end = match.span()
         while end > start and text[end - 1] in ",;:":

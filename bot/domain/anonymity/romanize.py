@@ -90,16 +90,23 @@ def script_of(letter: str) -> str:
     return name.split(" ", 1)[0] if name else ""
 
 
+@lru_cache(maxsize=65536)
 def name_key(folded_word: str) -> str:
-    """The transliteration-insensitive Latin key of a folded word."""
-    roman = _romanize(folded_word).translate(_SIGN_MARKS)
+    """The transliteration-insensitive Latin key of a folded word (cached: the words of comments
+    and their case-ending heads repeat)."""
+    roman = folded_word if folded_word.isascii() else _romanize(folded_word)
+    roman = roman.translate(_SIGN_MARKS)
     for variant, canonical in _BEFORE_H:
         roman = roman.replace(variant, canonical)
-    roman = _H_AFTER_CONSONANT.sub(r"\1", _H_AFTER_CONSONANT.sub(r"\1", roman))
+    if "h" in roman:
+        roman = _H_AFTER_CONSONANT.sub(r"\1", _H_AFTER_CONSONANT.sub(r"\1", roman))
     for variant, canonical in (*_AFTER_H, *_GLIDES):
         roman = roman.replace(variant, canonical)
-    roman = _REPEATED_I.sub("i", roman)
-    return _GLIDE_BEFORE_E.sub(r"\1", roman).replace("io", "e")
+    if "ii" in roman:
+        roman = _REPEATED_I.sub("i", roman)
+    if "ie" in roman:
+        roman = _GLIDE_BEFORE_E.sub(r"\1", roman)
+    return roman.replace("io", "e")
 
 
 def _romanize(word: str) -> str:

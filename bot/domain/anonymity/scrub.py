@@ -93,10 +93,14 @@ def scrub(
     names = (
         known_names if isinstance(known_names, KnownNames) else KnownNames.from_names(known_names)
     )
+    regions = tuple(default_regions)
+    spelled_out = spelled.find(text, regions, _known_tlds())
     spans = [
         *_tagged(ScrubKind.EMAIL, _email_spans(text)),
+        *_tagged(ScrubKind.EMAIL, spelled_out.emails),
         *_tagged(ScrubKind.LINK, _link_spans(text)),
-        *_tagged(ScrubKind.PHONE, _phone_spans(text, tuple(default_regions))),
+        *_tagged(ScrubKind.PHONE, _phone_spans(text, regions)),
+        *_tagged(ScrubKind.PHONE, spelled_out.phones),
         *_tagged(ScrubKind.ADDRESS, address_spans(text)),
         *_tagged(ScrubKind.USERNAME, _username_spans(text)),
         *_tagged(ScrubKind.NAME, names.spans(text)),
@@ -166,8 +170,7 @@ _EMAIL = re.compile(
 
 
 def _email_spans(text: str) -> Iterator[tuple[int, int]]:
-    yield from (match.span() for match in _EMAIL.finditer(text))
-    yield from spelled.email_spans(text, _known_tlds())
+    return (match.span() for match in _EMAIL.finditer(text))
 
 
 # Generic TLDs people actually type, plus the internationalized ones of the region.
@@ -224,7 +227,6 @@ _LONG_DIGIT_RUN = re.compile(r"(?<!\d)\d{9,}(?!\d)")
 
 
 def _phone_spans(text: str, regions: tuple[str, ...]) -> Iterator[tuple[int, int]]:
-    yield from spelled.phone_spans(text, regions)
     if sum(ch.isdigit() for ch in text) < _MIN_PHONE_DIGITS:
         return
     for region in regions or (None,):

@@ -26,7 +26,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 
 import phonenumbers
 
@@ -142,16 +141,17 @@ class _Token:
     folded: str
 
 
-def _tokens(text: str) -> list[_Token]:
-    return [
-        _Token(
-            match.start(),
-            match.end(),
-            match.group(),
-            fold(match.group()).replace("’", "'").replace("ʼ", "'"),
-        )
+def _tokens(text: str) -> tuple[_Token, ...]:
+    return tuple(
+        _Token(match.start(), match.end(), match.group(), _fold_token(match.group()))
         for match in _TOKEN.finditer(text)
-    ]
+    )
+
+
+def _fold_token(raw: str) -> str:
+    if raw.isascii():
+        return raw.lower()  # what fold() gives for ASCII, at a fraction of the cost
+    return fold(raw).replace("’", "'").replace("ʼ", "'")
 
 
 def _number_value(folded: str) -> int | None:
@@ -164,17 +164,35 @@ def _number_value(folded: str) -> int | None:
 # --- phones -------------------------------------------------------------------------------------
 
 
-def phone_spans(text: str, regions: Iterable[str]) -> Iterator[tuple[int, int]]:
-    """Where phone numbers written (partly) in words occur in ``text``."""
+@dataclass(frozen=True, slots=True)
+class Found:
+    phones: list[tuple[int, int]]
+    emails: list[tuple[int, int]]
+
+
+def find(text: str, regions: Iterable[str], tlds: frozenset[str]) -> Found:
+    """Phones and e-mails written (partly) in words in ``text``, as (start, end) offsets.
+
+    ``regions`` are the ISO 3166 regions whose numbers are recognised, ``tlds`` the top-level
+    domains (lowercase) an address may end in. The text is split into words once for both.
+    """
     tokens = _tokens(text)
-    regions = tuple(regions)
+    return Found(
+        phones=list(_phone_spans(text, tokens, tuple(regions))),
+        emails=list(_email_spans(text, tokens, tlds)),
+    )
+
+
+def _phone_spans(
+    text: str, tokens: tuple[_Token, ...], regions: tuple[str, ...]
+) -> Iterator[tuple[int, int]]:
     index = 0
     while index < len(tokens):
         run_end = _phone_run(text, tokens, index)
         if run_end == index:
             index += 1
             continue
-        run = tokens[index:run_end]
+        run = list(tokens[index:run_end])
         while run and run[-1].folded in _AMBIGUOUS:
             run.pop()
         if run and _is_phone(run, regions):
@@ -191,7 +209,7 @@ def _is_phone_token(token: _Token) -> bool:
     )
 
 
-def _phone_run(text: str, tokens: list[_Token], start: int) -> int:
+def _phone_run(text: str, tokens: tuple[_Token, ...], start: int) -> int:
     """The end (exclusive) of the run of phone tokens starting at ``start``; ``start`` if none."""
     first = tokens[start]
     position = start
@@ -301,12 +319,9 @@ def _joins(group: list[int], value: int) -> bool:
 # --- e-mails ------------------------------------------------------------------------------------
 
 
-def email_spans(text: str, tlds: frozenset[str]) -> Iterator[tuple[int, int]]:
-    """Where e-mail addresses with "at" or "dot" spelled out occur in ``text``.
-
-    ``tlds`` are the top-level domains (lowercase) an address may end in.
-    """
-    tokens = _tokens(text)
+def _email_spans(
+    text: str, tokens: tuple[_Token, ...], tlds: frozenset[str]
+) -> Iterator[tuple[int, int]]:
     for index, token in enumerate(tokens):
         if token.folded not in _AT_WORDS and token.raw != "@":
             continue
@@ -329,7 +344,7 @@ def email_spans(text: str, tlds: frozenset[str]) -> Iterator[tuple[int, int]]:
             yield tokens[left].start, tokens[right].end
 
 
-def _local_part_start(text: str, tokens: list[_Token], at: int) -> int | None:
+def _local_part_start(text: str, tokens: tuple[_Token, ...], at: int) -> int | None:
     position = at - 1
     if not _joined(text, tokens[position], tokens[at]) or not _LOCAL_PART.fullmatch(
         tokens[position].raw
@@ -343,7 +358,7 @@ def _local_part_start(text: str, tokens: list[_Token], at: int) -> int | None:
     return position
 
 
-def _domain_end(text: str, tokens: list[_Token], at: int, tlds: frozenset[str]) -> int | None:
+def _domain_end(text: str, tokens: tuple[_Token, ...], at: int, tlds: frozenset[str]) -> int | None:
     position = at + 1
     first = tokens[position]
     if not _joined(text, tokens[at], first) or not _DOMAIN_LABELS.fullmatch(first.raw):
@@ -377,14 +392,6 @@ def _joined(text: str, left: _Token, right: _Token) -> bool:
     return bool(_EMAIL_GAP.fullmatch(text, left.end, right.start))
 
 
-@lru_cache(maxsize=1)
-def spoken_words() -> frozenset[str]:
-    """Every folded word this module gives a meaning to (for quick checks and tests)."""
-    return frozenset(
-        {*_VALUE_OF, *_HUNDRED_WORDS, *_REPEATS, *_PLUS_WORDS, *_AT_WORDS, *_DOT_WORDS}
-    )
-
-
 def spoken_digits(text: str) -> list[str]:
     """The digit strings of every run of number words in ``text`` ("+" kept), as rebuilt for the
     phone check: what a reader of the comment would dial."""
@@ -396,7 +403,7 @@ def spoken_digits(text: str) -> list[str]:
         if end == index:
             index += 1
             continue
-        run = tokens[index:end]
+        run = list(tokens[index:end])
         plus = run[0].folded in _PLUS_WORDS or run[0].raw == "+"
         found.append(("+" if plus else "") + _digits_of(run))
         index = end
