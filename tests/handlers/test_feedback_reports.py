@@ -95,7 +95,17 @@ async def test_report_in_hebrew_and_export_files(tg, fake, app, runtime, place) 
     assert comment_messages and all(
         f"Useful session number {i}" in "\n".join(comment_messages) for i in range(11)
     )
-    await tg.click(org, tg.last_message(chat), translate_in("he", "CSV and HTML files"))
+    files_button = tg.last_message(chat)
+    await tg.click(org, files_button, translate_in("he", "CSV and HTML files"))
+    # The same button again (a double tap, an old copy) sends nothing more and says why.
+    data = next(
+        b["callback_data"]
+        for row in files_button.inline_keyboard
+        for b in row
+        if b["text"] == translate_in("he", "CSV and HTML files")
+    )
+    update = await tg.press_raw(org, files_button, data)
+    assert tg.callback_answer(update)["text"] == translate_in("he", "This was already done.")
     documents = [
         m for m in fake.messages(chat) if m.file is not None and m.method == "sendDocument"
     ]

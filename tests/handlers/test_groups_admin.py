@@ -256,9 +256,22 @@ async def test_a_late_joiner_who_breaks_an_invariant_waits_for_the_organizer(
         f"Samir enrolled in Spring Exchange after the groups were formed. The best place is Group {placement.group_name}, but it breaks:\n"
     )
     assert f"• Group {placement.group_name}: 5 members, outside the size range 4 to 4." in ask.text
+    place_anyway = next(
+        b["callback_data"] for row in ask.inline_keyboard for b in row if b["text"] == "Place anyway"
+    )
     await tg.click(olga, ask, "Place anyway")
     assert (await world.member(samir)).group_id == placement.group_id
     assert tg.last_text(tg.private(samir)).startswith("You are in dialogue group")
+    # The same button again: "already done", no second placement or invitation.
+    invitations = len(tg.texts(tg.private(samir)))
+    update = await tg.press_raw(olga, ask, place_anyway)
+    assert tg.callback_answer(update)["text"] == "This was already done."
+    assert len(tg.texts(tg.private(samir))) == invitations
+    async with runtime.db() as db:
+        rows = (
+            await db.scalars(select(GroupMember).where(GroupMember.person_id == samir.id))
+        ).all()
+    assert len(rows) == 1
 
 
 async def test_a_new_moderator_gets_the_moderator_menu_in_the_group(tg, world: World) -> None:

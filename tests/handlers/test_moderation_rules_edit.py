@@ -168,10 +168,21 @@ async def test_only_organizers_see_conduct(tg, fake, dialogue: Dialogue, runtime
 async def test_ladder_is_changed_by_typing_it(tg, fake, dialogue: Dialogue) -> None:
     olga = await dialogue.organizer("Olga", "en")
     panel = await open_panel(tg, olga)
+    ladder = next(
+        b["callback_data"]
+        for row in panel.inline_keyboard
+        for b in row
+        if b["text"] == "Change the escalation ladder"
+    )
     await tg.click(olga, panel, "Change the escalation ladder")
     assert tg.last_text(tg.private(olga)).startswith(
         "Send the new escalation ladder for Spring Exchange:"
     )
+    # A second press of the same button does not ask again.
+    asked = len(tg.texts(tg.private(olga)))
+    update = await tg.press_raw(olga, panel, ladder)
+    assert tg.callback_answer(update)["text"] == "This was already done."
+    assert len(tg.texts(tg.private(olga))) == asked
     assert tg.last_text(tg.private(olga)).endswith("Now: warn, warn, mute 1h, mute 1d, remove")
     await tg.say(olga, tg.private(olga), "warn, explode, remove")
     assert (

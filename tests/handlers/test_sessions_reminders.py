@@ -164,8 +164,15 @@ async def test_an_admin_picks_the_program_keeps_or_resets_and_own_offsets_stay(
     assert tg.buttons(picker) == ["Spring Exchange", "Autumn Exchange"]
     await tg.click(admin, picker, "Autumn Exchange")
     assert tg.buttons(picker) == []
-    await tg.click(admin, tg.last_message(tg.private(admin)), "Keep them")
+    keep = tg.last_message(tg.private(admin))
+    data = keep.inline_keyboard[0][0]["callback_data"]
+    await tg.click(admin, keep, "Keep them")
     assert tg.last_text(tg.private(admin)) == "Nothing changed."
+    # Pressed again (an old copy of the button): answered, nothing else happens.
+    sent = len(tg.texts(tg.private(admin)))
+    update = await tg.press_raw(admin, keep, data)
+    assert tg.callback_answer(update)["text"] == "This was already done."
+    assert len(tg.texts(tg.private(admin))) == sent
     await tg.say(admin, tg.private(admin), "3h")
     assert (
         tg.last_text(tg.private(admin)) == "I didn't understand that. /help lists what you can do."
