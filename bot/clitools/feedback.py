@@ -162,13 +162,15 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
     stem = f"feedback-{report.scope.level}-{report.scope.session_id or report.scope.group_id or report.scope.program_id}"
     written = []
     with use_locale(locale):
-        chart = chart_png(report) if {"png", "html"} & set(args.format) else None
+        chart = chart_png(report) if "png" in args.format else None
         for fmt in args.format:
             path = out / f"{stem}.{fmt}"
             if fmt == "csv":
                 path.write_bytes(report_csv(report))
             elif fmt == "html":
-                path.write_text(report_html(report, chart), encoding="utf-8")
+                # The page says the counts and the threshold itself: a chart without its footer.
+                page_chart = chart_png(report, footer=False)
+                path.write_text(report_html(report, page_chart), encoding="utf-8")
             else:
                 path.write_bytes(chart or b"")
             written.append(path)
@@ -200,7 +202,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     options.add_argument("--program", required=True)
     options.add_argument(
-        "--k", type=number_arg(), help="fewest answers behind any shown number (at least 3; default 5)"
+        "--k",
+        type=number_arg(),
+        help="fewest answers behind any shown number (at least 3; default 5)",
     )
     options.add_argument(
         "--k-comments",
@@ -210,14 +214,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     options.add_argument(
         "--reminder-hours", type=float, help="remind unanswered invitations after this long"
     )
-    options.add_argument("--expiry-days", type=number_arg(), help="how long an invitation can be answered")
+    options.add_argument(
+        "--expiry-days", type=number_arg(), help="how long an invitation can be answered"
+    )
     s_sub.add_parser("sweep", help="erase the physical order of stored answers (PostgreSQL)")
     survey.set_defaults(handler=cmd_survey)
 
     report = subparsers.add_parser("report", help="write a program's evaluation report as files")
     report.add_argument("--program", required=True, help="program id or name")
     report.add_argument("--group", type=id_arg, help="only this dialogue group (id)")
-    report.add_argument("--session", type=id_arg, help="only this session (id; give its --group too)")
+    report.add_argument(
+        "--session", type=id_arg, help="only this session (id; give its --group too)"
+    )
     report.add_argument(
         "--format",
         action="append",

@@ -409,7 +409,6 @@ async def send_report(update: Update, context: BridgeContext, scope: Scope, *, f
         report = await evaluation.build_report(db, scope, now=context.clock())
     if update.callback_query is not None:
         await update.callback_query.answer()
-    chart = chart_png(report)
     if files:
         stem = f"feedback-{scope.level}-{scope.session_id or scope.group_id or scope.program_id}"
         await chat.send_document(
@@ -417,12 +416,16 @@ async def send_report(update: Update, context: BridgeContext, scope: Scope, *, f
             caption=_("Report as CSV (spreadsheet)."),
         )
         await chat.send_document(
-            InputFile(report_html(report, chart).encode("utf-8"), filename=f"{stem}.html"),
+            InputFile(
+                report_html(report, chart_png(report, footer=False)).encode("utf-8"),
+                filename=f"{stem}.html",
+            ),
             caption=_("Report as a web page: open it in any browser; it works offline."),
         )
         return
     for text in summary_messages(report):
         await chat.send_message(text)
+    chart = chart_png(report)
     export = InlineKeyboardMarkup(
         [
             [

@@ -63,7 +63,9 @@ def _wrap(text: str, width: int = 34) -> str:
     return "\n".join(visual(line) for line in textwrap.wrap(text, width) or [text])
 
 
-def chart_png(report: Report) -> bytes:
+def chart_png(report: Report, *, footer: bool = True) -> bytes:
+    """The chart; ``footer=False`` for a page that already says the counts and the threshold
+    (the HTML report), so that the note is not shown twice."""
     items = report.items
     rows = max(1, len(items))
     height = 2.2 + 1.1 * rows
@@ -102,9 +104,7 @@ def chart_png(report: Report) -> bytes:
                 linewidth=1.6,
             )
         span = scale[-1] - scale[0]
-        label = visual(
-            _("{mean} (n = {n})", mean=render.number(mean), n=render.number(stats.stats.n, 0))
-        )
+        label = visual(_("{mean} ({n})", mean=render.number(mean), n=render.sample(stats.stats.n)))
         if mean - scale[0] > 0.45 * span:  # inside the bar, clear of the interval's whiskers
             ax.text(
                 scale[0] + 0.03 * span,
@@ -129,14 +129,19 @@ def chart_png(report: Report) -> bytes:
     ax.set_ylim(-0.7, rows - 0.3)
     ax.set_xlabel(visual(_("Mean with 95% confidence interval")), fontsize=10)
     ax.grid(axis="x", alpha=0.3)
-    fig.text(
-        0.01,
-        0.01,
-        _wrap(render.overview(report) + " · " + head.threshold_line, 90),
-        fontsize=7,
-        color="#444444",
-    )
-    fig.tight_layout(rect=(0, 0.05, 1, 0.95))
+    if footer:
+        # Right-to-left text starts at the right edge, like the rest of an RTL report.
+        rtl = is_rtl()
+        fig.text(
+            0.99 if rtl else 0.01,
+            0.01,
+            _wrap(render.overview(report) + " · " + head.threshold_line, 90),
+            fontsize=7,
+            color="#444444",
+            ha="right" if rtl else "left",
+            multialignment="right" if rtl else "left",
+        )
+    fig.tight_layout(rect=(0, 0.05 if footer else 0.0, 1, 0.95))
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     return buffer.getvalue()

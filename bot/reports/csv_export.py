@@ -109,6 +109,14 @@ def report_csv(report: Report) -> bytes:
                     note if cell.n is None else "",
                 ]
             )
+        # Answers a breakdown leaves out: their session's own breakdown did not reach k.
+        for section, rest in (
+            (_("answer"), stats.bars_rest),
+            (_("side"), stats.side_rest),
+            (_("role"), stats.role_rest),
+        ):
+            if rest:
+                writer.writerow([section, label, _("not broken down"), str(rest), "", "", "", ""])
     for row in report.pre_post:
         r = row.result
         writer.writerow(
@@ -157,5 +165,9 @@ def report_csv(report: Report) -> bytes:
     if report.comment_count is not None:
         for comment in report.comments:
             writer.writerow([_("comment"), _safe(render.comment(comment)), "", "", "", "", "", ""])
+    if report.comment_count is None:
+        writer.writerow([_("comment"), "", "", "", "", "", "", render.comments_note(report)])
+    writer.writerow([_("note"), head.threshold_line, "", "", "", "", "", ""])
+    writer.writerow([_("note"), head.method_line, "", "", "", "", "", ""])
     # UTF-8 with a byte-order mark, so spreadsheet programs read every script correctly.
     return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -67,11 +67,18 @@ def value_label(kind: str, value: int) -> str:
     return number(value, 0)
 
 
+def sample(n: int) -> str:
+    """ "n = 24" as one unit: placed whole into a sentence, so a right-to-left one isolates it
+    (i18n.isolate) and never shows it mirrored as "24 = n"."""
+    return _("n = {n}", n=number(n, 0))
+
+
 @dataclass(frozen=True)
 class Heading:
     title: str
     scope_line: str
     threshold_line: str
+    method_line: str
 
 
 def heading(report: Report) -> Heading:
@@ -92,6 +99,27 @@ def heading(report: Report) -> Heading:
             k=report.k,
             k_comments=report.k_comments,
         ),
+        method_line=_(
+            "Only surveys that have closed are counted, and each counts once, as it was when it "
+            "closed; a session with fewer than {k} answers is counted together with other small "
+            "sessions of its group once they reach {k}. A group's or the program's breakdowns "
+            "add up only the sessions whose own breakdown reached {k}. A comment is shown in one "
+            "report only: its session's, or else its group's, in sets of at least {k_comments}. "
+            "So no combination of reports, now or later, reveals a hidden number.",
+            k=report.k,
+            k_comments=report.k_comments,
+        ),
+    )
+
+
+def comments_note(report: Report) -> str:
+    """Why a report shows no comments; says nothing about how many were written."""
+    if report.scope.level == "program":
+        return _("Comments are shown in their session's or group's report, never in the program's.")
+    return _(
+        "Comments are shown in sets of at least {k}: in their session's report when it has that "
+        "many, otherwise with other sessions' in the group's report.",
+        k=report.k_comments,
     )
 
 
@@ -115,17 +143,27 @@ def mean_line(stats) -> str:
     if stats is None:
         return _("not enough answers to show")
     if stats.low is None:
-        return _("mean {mean}, n = {n}", mean=number(stats.mean), n=number(stats.n, 0))
+        return _("mean {mean}, {n}", mean=number(stats.mean), n=sample(stats.n))
     return _(
-        "mean {mean} (95% CI {low} to {high}), n = {n}",
+        "mean {mean} (95% CI {low} to {high}), {n}",
         mean=number(stats.mean),
         low=number(stats.low),
         high=number(stats.high),
-        n=number(stats.n, 0),
+        n=sample(stats.n),
     )
 
 
-def cells_line(cells, *, roles: bool = False) -> str:
+def rest_part(rest: int) -> list[str]:
+    """The answers a breakdown leaves out (their session's own breakdown did not reach k)."""
+    return [_("not broken down: {n}", n=number(rest, 0))] if rest else []
+
+
+def bars_line(stats) -> str:
+    parts = [f"{number(bar.value, 0)}: {count(bar.count)}" for bar in stats.bars]
+    return " · ".join(parts + rest_part(stats.bars_rest))
+
+
+def cells_line(cells, *, roles: bool = False, rest: int = 0) -> str:
     parts = []
     for cell in cells:
         label = role_name(cell.label) if roles else side_name(cell.label)
@@ -136,13 +174,13 @@ def cells_line(cells, *, roles: bool = False) -> str:
         else:
             parts.append(
                 _(
-                    "{label}: {mean} (n = {n})",
+                    "{label}: {mean} ({n})",
                     label=label,
                     mean=number(cell.mean),
-                    n=number(cell.n, 0),
+                    n=sample(cell.n),
                 )
             )
-    return " · ".join(parts)
+    return " · ".join(parts + rest_part(rest))
 
 
 def pre_post_line(row) -> str:
@@ -185,7 +223,7 @@ def trend_line(trend) -> str:
         value = (
             number(point.mean) if point.mean is not None else hidden() if point.n is None else "—"
         )
-        points.append(value)
+        points.append(_("{session}: {mean}", session=point.label, mean=value))
     slope = signed(trend.slope) if trend.slope is not None else "—"
     return _(
         "{item}: {points} (change per session: {slope})",
@@ -197,7 +235,9 @@ def trend_line(trend) -> str:
 
 __all__ = [
     "balance_line",
+    "bars_line",
     "cells_line",
+    "comments_note",
     "count",
     "heading",
     "hidden",
@@ -208,6 +248,8 @@ __all__ = [
     "overview",
     "percent",
     "pre_post_line",
+    "rest_part",
+    "sample",
     "signed",
     "trend_line",
     "value_label",

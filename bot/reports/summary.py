@@ -12,22 +12,19 @@ MAX_MESSAGE = 4000
 def summary_messages(report: Report) -> list[str]:
     """The summary first, then the comments (if their cell reaches k), split to fit messages."""
     head = render.heading(report)
-    lines = [f"📊 {head.title}", head.scope_line, "", render.overview(report), head.threshold_line]
+    lines = [f"📊 {head.title}", head.scope_line, "", render.overview(report)]
     for stats in report.items:
         lines.append("")
         lines.append(f"▪ {render.item_text(stats.item)}")
         lines.append("   " + render.mean_line(stats.stats))
         if stats.bars:
-            bars = " · ".join(
-                f"{render.number(bar.value, 0)}: {render.count(bar.count)}" for bar in stats.bars
-            )
-            lines.append("   " + bars)
+            lines.append("   " + render.bars_line(stats))
         if len(stats.by_side) > 1:
-            lines.append("   " + _("By side: {cells}", cells=render.cells_line(stats.by_side)))
+            cells = render.cells_line(stats.by_side, rest=stats.side_rest)
+            lines.append("   " + _("By side: {cells}", cells=cells))
         if len(stats.by_role) > 1:
-            lines.append(
-                "   " + _("By role: {cells}", cells=render.cells_line(stats.by_role, roles=True))
-            )
+            cells = render.cells_line(stats.by_role, roles=True, rest=stats.role_rest)
+            lines.append("   " + _("By role: {cells}", cells=cells))
     if report.pre_post:
         lines += ["", _("Before and after the program (after minus before):")]
         lines += ["• " + render.pre_post_line(row) for row in report.pre_post]
@@ -51,16 +48,18 @@ def summary_messages(report: Report) -> list[str]:
         lines += ["• " + render.balance_line(row) for row in report.balance]
     lines.append("")
     if report.comment_count is None:
-        lines.append(
-            _("Comments are hidden: fewer than {k} people wrote one.", k=report.k_comments)
-        )
+        lines.append(render.comments_note(report))
     elif report.comments:
         lines.append(
             _("Comments ({n}), in random order, follow.", n=render.number(report.comment_count, 0))
         )
+    # The footnote: what is hidden and why no combination of reports reveals it.
+    lines += ["", head.threshold_line, head.method_line]
     messages = _split("\n".join(lines))
     if report.comments:
-        messages += _split("\n\n".join(f"💬 {render.comment(comment)}" for comment in report.comments))
+        messages += _split(
+            "\n\n".join(f"💬 {render.comment(comment)}" for comment in report.comments)
+        )
     return messages
 
 

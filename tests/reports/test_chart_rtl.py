@@ -110,3 +110,16 @@ async def test_russian_and_english_chart_labels_are_untouched(runtime, drawn) ->
         assert labels == ["\n".join(textwrap.wrap(text, 34)) for text in logical]
         if locale == "ru":
             assert any("\u0400" <= ch <= "\u04ff" for ch in "".join(labels))
+
+
+async def test_the_chart_footer_starts_where_the_reports_language_starts(runtime, drawn) -> None:
+    report = await _report(runtime)
+    for locale, x, align in (("ar", 0.99, "right"), ("he", 0.99, "right"), ("ru", 0.01, "left")):
+        with use_locale(locale):
+            chart_png(report)
+        (footer,) = [t for t in drawn[-1].texts if t.get_position()[1] == 0.01]
+        assert footer.get_position()[0] == x and footer.get_horizontalalignment() == align
+    # The HTML page says the counts and the threshold itself: its chart has no footer to repeat.
+    with use_locale("ar"):
+        chart_png(report, footer=False)
+    assert [t for t in drawn[-1].texts if t.get_position()[1] == 0.01] == []
