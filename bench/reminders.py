@@ -1,123 +1,186 @@
 """A reminder wave to 1,000 members through the real send path (notifier + AIORateLimiter) against a
 fake Bot API that allows 30 messages per second and answers 429 with retry_after beyond that.
 
-    .venv/bin/python bench/reminders.py [members]
+    .venv/bin/python bench/reminders.py [members] [--faults 0.1] [--seed 1]
 
-Prints the total time against the 33.3-second floor (1,000 / 30), the number of 429 answers, and
-duplicates (members who got more than one reminder; must be 0).
+``--faults`` makes that share of sends fail, split evenly between 502 before Telegram acted, 502
+after it acted (the message is out), timeout before and timeout after (tests/helpers/faults.py).
+Prints the wave time against the 33.3-second floor (1,000 / 30), the 429 answers, members never
+reached (missing), extra copies (duplicates) against the faults that can explain them, and
+delivery rows left claimed or pending once the wave and the sweeps that follow it are done.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
-import sys
 import tempfile
 import time
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from _sessions_common import make_app
+from sqlalchemy import func, select
 
-from bot.db.models import DialogueGroup, DialogueSession, Enrolment, GroupMember, Person
+from bot.db.models import (
+    Delivery,
+    DialogueGroup,
+    DialogueSession,
+    Enrolment,
+    GroupMember,
+    Person,
+)
 from bot.domain.programs import ProgramDraft
+from bot.jobs import notifier
 from bot.jobs import sessions as session_jobs
 from bot.services import programs
 from tests.helpers.fake_telegram import FakeTelegram
 
+SETTLE_SECONDS = 120  # how long sweeps may take to finish what the wave left pending
 
-async def main(members: int) -> None:
+
+async def _populate(runtime, fake: FakeTelegram, members: int, now: datetime) -> set[int]:
+    async with runtime.db() as db:
+        program = await programs.create(
+            db,
+            ProgramDraft(name="Bench", sides=("A", "B"), languages=("en", "ru"), timezone="UTC"),
+            creator_id=None,
+            now=now,
+        )
+        group = DialogueGroup(program_id=program.id, name="G", created_at=now)
+        db.add(group)
+        await db.flush()
+        zones = ("Asia/Yerevan", "Europe/Moscow", "Asia/Jerusalem", "America/New_York")
+        users = []
+        for i in range(members):
+            user = fake.user(f"M{i}", language_code="en")
+            fake.mark_started(user)
+            users.append(user)
+            db.add(
+                Person(
+                    id=user.id,
+                    first_name=f"M{i}",
+                    locale=("en", "ru", "he")[i % 3],
+                    timezone=zones[i % 4],
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+        await db.flush()
+        for i, user in enumerate(users):
+            db.add(
+                Enrolment(
+                    program_id=program.id,
+                    person_id=user.id,
+                    side_id=program.sides[i % 2].id,
+                    role="student",
+                    accepted_conduct_at=now,
+                    enrolled_at=now,
+                )
+            )
+            db.add(
+                GroupMember(
+                    program_id=program.id,
+                    group_id=group.id,
+                    person_id=user.id,
+                    status="joined",
+                    assigned_at=now,
+                )
+            )
+        start = now + timedelta(hours=24)
+        db.add(
+            DialogueSession(
+                group_id=group.id,
+                title="Bench circle",
+                starts_at=start,
+                ends_at=start + timedelta(hours=1),
+                zone="UTC",
+                status="scheduled",
+                sequence=0,
+                created_at=now - timedelta(days=1),
+                updated_at=now - timedelta(days=1),
+                planned_at=now - timedelta(days=1),
+            )
+        )
+    return {u.id for u in users}
+
+
+async def _open_rows(runtime) -> int:
+    async with runtime.db() as db:
+        return await db.scalar(
+            select(func.count())
+            .select_from(Delivery)
+            .where(Delivery.person_id.is_not(None), Delivery.status.in_(("claimed", "pending")))
+        )
+
+
+async def main(members: int, faults: float, seed: int) -> None:
     fake = FakeTelegram()
     now = datetime.now(UTC)
     with tempfile.TemporaryDirectory() as tmp:
         app, runtime = await make_app(Path(tmp) / "bench.db", fake, now)
-        async with runtime.db() as db:
-            program = await programs.create(
-                db,
-                ProgramDraft(
-                    name="Bench", sides=("A", "B"), languages=("en", "ru"), timezone="UTC"
-                ),
-                creator_id=None,
-                now=now,
-            )
-            group = DialogueGroup(program_id=program.id, name="G", created_at=now)
-            db.add(group)
-            await db.flush()
-            zones = ("Asia/Yerevan", "Europe/Moscow", "Asia/Jerusalem", "America/New_York")
-            users = []
-            for i in range(members):
-                user = fake.user(f"M{i}", language_code="en")
-                fake.mark_started(user)
-                users.append(user)
-                db.add(
-                    Person(
-                        id=user.id,
-                        first_name=f"M{i}",
-                        locale=("en", "ru", "he")[i % 3],
-                        timezone=zones[i % 4],
-                        created_at=now,
-                        updated_at=now,
-                    )
-                )
-            await db.flush()
-            for i, user in enumerate(users):
-                db.add(
-                    Enrolment(
-                        program_id=program.id,
-                        person_id=user.id,
-                        side_id=program.sides[i % 2].id,
-                        role="student",
-                        accepted_conduct_at=now,
-                        enrolled_at=now,
-                    )
-                )
-                db.add(
-                    GroupMember(
-                        program_id=program.id,
-                        group_id=group.id,
-                        person_id=user.id,
-                        status="joined",
-                        assigned_at=now,
-                    )
-                )
-            start = now + timedelta(hours=24)
-            db.add(
-                DialogueSession(
-                    group_id=group.id,
-                    title="Bench circle",
-                    starts_at=start,
-                    ends_at=start + timedelta(hours=1),
-                    zone="UTC",
-                    status="scheduled",
-                    sequence=0,
-                    created_at=now - timedelta(days=1),
-                    updated_at=now - timedelta(days=1),
-                    planned_at=now - timedelta(days=1),
-                )
-            )
+        runtime.clock = lambda: datetime.now(UTC)  # retries wait in real time
+        member_ids = await _populate(runtime, fake, members, now)
         await app.initialize()
         fake.rate_limit(per_second=30)
+        if faults:
+            share = faults / 4
+            fake.inject_faults(
+                seed=seed,
+                error_before=share,
+                error_after=share,
+                timeout_before=share,
+                timeout_after=share,
+            )
         began = time.perf_counter()
         report = await session_jobs.run_due(app, now)
         elapsed = time.perf_counter() - began
+        sweep = getattr(notifier, "sweep", None)
+        settle_began = time.perf_counter()
+        while sweep is not None and await _open_rows(runtime):
+            if time.perf_counter() - settle_began > SETTLE_SECONDS:
+                break
+            await asyncio.sleep(1)
+            await sweep(app)
+        settled = time.perf_counter() - began
+        left_open = await _open_rows(runtime)
         await app.shutdown()
         await runtime.engine.dispose()
-    per_member: dict[int, int] = {}
-    for call in fake.calls("sendMessage"):
-        if call.ok:
-            chat = int(call.params["chat_id"])
-            per_member[chat] = per_member.get(chat, 0) + 1
+    per_member = Counter(
+        int(c.params["chat_id"])
+        for c in fake.calls("sendMessage")
+        if c.ok and int(c.params["chat_id"]) in member_ids
+    )
     too_many = sum(1 for c in fake.calls("sendMessage") if c.error_code == 429)
+    injected = Counter(f.kind for f in fake.injected_faults())
+    acted = injected["error_after"] + injected["timeout_after"]
     floor = members / 30
     print(f"members                      {members}")
+    print(f"faults injected              {dict(injected) or 'none'} (of {faults:.0%} of sends)")
     print(
-        f"delivered                    {len(per_member)} (report: sent={report.sent} failed={report.failed})"
+        f"delivered                    {len(per_member)} "
+        f"(report: sent={report.sent} failed={report.failed} "
+        f"pending={getattr(report, 'pending', '-')})"
     )
     print(
-        f"total time                   {elapsed:.1f} s (floor {floor:.1f} s at 30 msg/s, {elapsed / floor:.2f}x)"
+        f"wave time                    {elapsed:.1f} s "
+        f"(floor {floor:.1f} s at 30 msg/s, {elapsed / floor:.2f}x)"
     )
+    print(f"until nothing open           {settled:.1f} s")
     print(f"429 answers                  {too_many}")
-    print(f"duplicates                   {sum(1 for n in per_member.values() if n > 1)}")
+    print(f"missing                      {members - len(per_member)}")
+    print(
+        f"duplicates                   {sum(n - 1 for n in per_member.values())} "
+        f"(after-acting faults that may explain them: {acted})"
+    )
+    print(f"rows left claimed/pending    {left_open}")
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 1000))
+    parser = argparse.ArgumentParser()
+    parser.add_argument("members", nargs="?", type=int, default=1000)
+    parser.add_argument("--faults", type=float, default=0.0)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    asyncio.run(main(args.members, args.faults, args.seed))

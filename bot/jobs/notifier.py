@@ -105,9 +105,40 @@ async def claim(
 ) -> bool:
     """Take the right to attempt ``key``. False if it is done, or being attempted right now (here,
     or elsewhere within the lease), or waiting for a later retry."""
+    return (
+        await _claim(
+            application,
+            key=key,
+            kind=kind,
+            now=now,
+            session_id=session_id,
+            person_id=person_id,
+            lease=lease,
+            chat_id=chat_id,
+            payload=payload,
+            stale_at=stale_at,
+        )
+        is not None
+    )
+
+
+async def _claim(
+    application: Application,
+    *,
+    key: str,
+    kind: str,
+    now: datetime,
+    session_id: int | None,
+    person_id: int | None,
+    lease: timedelta | None,
+    chat_id: int | None,
+    payload: dict[str, Any] | None,
+    stale_at: datetime | None,
+) -> str | None:
+    """``claim``; "inserted" for a new row, "reclaimed" for an existing one, None if not taken."""
     in_flight = _in_flight(application)
     if key in in_flight:
-        return False
+        return None
     runtime = runtime_of(application)
     lease = lease or lease_of(application)
     try:
@@ -138,9 +169,11 @@ async def claim(
                 .execution_options(synchronize_session=False)
             )
             if result.rowcount != 1:
-                return False
+                return None
+        in_flight.add(key)
+        return "reclaimed"
     in_flight.add(key)
-    return True
+    return "inserted"
 
 
 async def finish(
@@ -193,19 +226,28 @@ def _seconds(value: float | timedelta) -> timedelta:
     return value if isinstance(value, timedelta) else timedelta(seconds=float(value))
 
 
-async def attempt(application: Application, key: str) -> Outcome:
+async def attempt(
+    application: Application,
+    key: str,
+    row: tuple[int | None, dict[str, Any] | None, int, datetime | None] | None = None,
+) -> Outcome:
     """One attempt at a delivery this process has claimed: send its stored message, record what
-    Telegram answered. Never raises a TelegramError."""
+    Telegram answered. Never raises a TelegramError. ``row`` (chat, payload, attempts so far,
+    stale_at) saves reading back what the caller has just written."""
     runtime = runtime_of(application)
     try:
-        async with runtime.db() as db:
-            row = (
-                await db.execute(
-                    select(
-                        Delivery.chat_id, Delivery.payload, Delivery.attempts, Delivery.stale_at
-                    ).where(Delivery.key == key)
-                )
-            ).one()
+        if row is None:
+            async with runtime.db() as db:
+                row = (
+                    await db.execute(
+                        select(
+                            Delivery.chat_id,
+                            Delivery.payload,
+                            Delivery.attempts,
+                            Delivery.stale_at,
+                        ).where(Delivery.key == key)
+                    )
+                ).one()
         chat_id, payload, attempts, stale_at = row
         now = runtime.clock()
         if payload is None or chat_id is None:
@@ -284,18 +326,24 @@ async def send_once(
     payload = message.payload()
     if stale_reason is not None:
         payload["stale_reason"] = stale_reason.value
-    if not await claim(
+    taken = await _claim(
         application,
         key=key,
         kind=kind,
         now=now,
         session_id=session_id,
         person_id=person_id,
+        lease=None,
         chat_id=chat_id,
         payload=payload,
         stale_at=stale_at,
-    ):
+    )
+    if taken is None:
         return Outcome.DUPLICATE
+    if taken == "inserted":  # nothing to read back: this call has just written it
+        return await attempt(
+            application, key, (chat_id, payload, 0, policy.stale_deadline(now, stale_at))
+        )
     return await attempt(application, key)
 
 

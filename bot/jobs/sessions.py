@@ -213,7 +213,8 @@ async def announce_open(
         application, group, session, "open", lambda: render.opening(session)
     )
     report.count(outcome)
-    if outcome is Outcome.SENT:
+    # A post still being retried (the sweep sends it) must not keep the group quiet meanwhile.
+    if outcome in (Outcome.SENT, Outcome.PENDING):
         await _set_quiet(application, group, quiet=False)
     await _skip_stale_reminders(application, session)
     if names:
@@ -301,7 +302,7 @@ async def finish_close(application: Application, session: SessionView, report: D
         application, group, session, "close", lambda: render.closing(session, len(attendees))
     )
     report.count(outcome)
-    if outcome is Outcome.SENT:
+    if outcome in (Outcome.SENT, Outcome.PENDING):
         await _set_quiet(application, group, quiet=True)
     key = delivery_key("closed_event", session.id, None)
     if await notifier.claim(

@@ -266,3 +266,17 @@ async def test_the_start_up_catch_up_runs_however_late_the_job_queue_starts(
     )
     ani = tg.texts(tg.private(world.member("Ani")))
     assert ani and ani[-1].startswith("Hello! We are halfway through Listening circle.")
+
+
+async def test_an_opening_post_still_being_retried_does_not_keep_the_group_quiet(
+    tg, quiet_world, clock, app, runtime
+):
+    await quiet_world.add_session(datetime(2026, 3, 10, 19, 0), minutes=60)
+    clock.now = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
+    tg.fake.fault_next("sendMessage", ERROR_BEFORE)  # the opening post
+    await session_jobs.run_due(app)
+    assert tg.fake.chat(quiet_world.chat.id).permissions["can_send_messages"] is True
+    assert tg.texts(quiet_world.chat) == []
+    clock.advance(seconds=5)
+    await notifier.sweep(app)
+    assert len(tg.texts(quiet_world.chat)) == 1  # the sweep posted it
