@@ -44,6 +44,14 @@ class Payload:
         return value
 
 
+def version_tag(value: object) -> str:
+    """A short tag of the state a toggle button was drawn with. The button carries it, and a press
+    whose tag no longer matches the current state (a double tap, an older copy of the message)
+    changes nothing: toggles become "set from this state", so a repeat is idempotent."""
+    digest = hashlib.sha256(repr(value).encode()).digest()
+    return base64.urlsafe_b64encode(digest[:3]).decode()
+
+
 def _mac(secret: bytes, audience: int, body: str) -> str:
     digest = hmac.new(secret, f"{audience}:{body}".encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest[:_SIG_BYTES]).decode()

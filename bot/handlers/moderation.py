@@ -32,8 +32,8 @@ from bot.domain.durations import DurationUnit, format_duration_parts, parse_dura
 from bot.handler_groups import GROUP_COMMANDS, GROUP_FILTERS
 from bot.handlers import moderation_ops as ops
 from bot.handlers import moderation_rules
-from bot.handlers.callbacks import Payload, sign
-from bot.handlers.common import identity, reader_zone, reply
+from bot.handlers.callbacks import Payload, sign, version_tag
+from bot.handlers.common import ALREADY_DONE, answer_once, identity, reader_zone, reply
 from bot.handlers.group_post import render_blocks
 from bot.handlers.routing_types import ButtonHandler
 from bot.handlers.texts import DEFAULT_CONDUCT, group_label
@@ -1457,6 +1457,13 @@ def _on_off(value: bool) -> str:
     return _("on") if value else _("off")
 
 
+def setting_state(settings: dict, key: str) -> object:
+    """What one /settings button changes, as it is now (its version tag is drawn from this)."""
+    if key in ("flood", "raid"):
+        return (settings.get(f"{key}_messages"), settings.get(f"{key}_seconds"))
+    return settings.get(key)
+
+
 def _settings_view(
     context: BridgeContext,
     moderator_id: int,
@@ -1504,7 +1511,10 @@ def _settings_view(
     )
 
     def button(label: str, key: str) -> list[InlineKeyboardButton]:
-        return [InlineKeyboardButton(label, callback_data=sign(secret, moderator_id, SETTING, key))]
+        tag = version_tag(setting_state(settings, key))
+        return [
+            InlineKeyboardButton(label, callback_data=sign(secret, moderator_id, SETTING, key, tag))
+        ]
 
     rows = [
         button(filters_line, "filters_enabled"),
@@ -1518,7 +1528,9 @@ def _settings_view(
         [
             InlineKeyboardButton(
                 ("✅ " if loc in languages else "▫️ ") + language_name(loc),
-                callback_data=sign(secret, moderator_id, LANGUAGE, loc),
+                callback_data=sign(
+                    secret, moderator_id, LANGUAGE, loc, version_tag(loc in languages)
+                ),
             )
             for loc in offered
         ]
@@ -1544,14 +1556,30 @@ async def on_settings_button(update: Update, context: BridgeContext, payload: Pa
     chat, user, query = update.effective_chat, update.effective_user, update.callback_query
     assert chat is not None and user is not None and query is not None
     now = context.clock()
+    tag = payload.arg(1)  # the state the button was drawn with ("" on buttons older than tags)
     async with context.db() as db:
         group = await mod.bound_group(db, chat.id)
         await mod.require_moderator(db, group, user.id, context.settings.admin_ids)
+        current = await rules_service.for_group(db, group.program_id, group.id)
+        languages = group.languages
+        if payload.action == SETTING:
+            drawn = version_tag(setting_state(dict(current.settings), payload.arg(0)))
+        else:
+            drawn = version_tag(payload.arg(0) in languages)
+        if tag and tag != drawn:
+            # Pressed on an older state (a double tap, an old copy): this change was made already.
+            # Show the state as it is now instead of changing it again.
+            offered = await rules_service.program_languages(db, group.program_id)
+            text, keyboard = _settings_view(
+                context, user.id, group, dict(current.settings), languages, offered
+            )
+            await answer_once(query, _(ALREADY_DONE))
+            await query.edit_message_text(text, reply_markup=keyboard)
+            return
         if payload.action == SETTING:
             current = await rules_service.change_group_setting(
                 db, group.program_id, group.id, payload.arg(0), actor_id=user.id, now=now
             )
-            languages = group.languages
         else:
             languages = await rules_service.toggle_group_language(
                 db,

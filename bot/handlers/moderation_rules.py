@@ -21,8 +21,8 @@ from telegram.error import TelegramError
 from bot.context import BridgeContext
 from bot.domain.conduct import Ladder
 from bot.domain.errors import BridgeError, InvalidInput
-from bot.handlers.callbacks import Payload, sign
-from bot.handlers.common import answer_once, reply
+from bot.handlers.callbacks import Payload, sign, version_tag
+from bot.handlers.common import ALREADY_DONE, answer_once, reply
 from bot.i18n import N_, _, current_locale, language_name, ngettext
 from bot.services import access, group_lookup, programs
 from bot.services import moderation as mod
@@ -33,6 +33,7 @@ PICK, EDIT, CYCLE, GROUP_DOMAINS = "Mcp", "Mce", "Mcc", "Mcd"
 AWAIT = "moderation.conduct"
 EDIT_KEYS = ("ladder", "expiry", "flood", "raid", "domains", "terms")
 CYCLE_KEYS = ("links", "forwards")
+CYCLE_SETTINGS = {"links": "link_policy", "forwards": "forwards_allowed"}
 MAX_FILE_BYTES = rules_service.MAX_TERMS_FILE_BYTES
 MAX_MESSAGE = 4096
 EXAMPLE_LADDER = "warn, warn, mute 1h, mute 24h, remove"
@@ -133,9 +134,11 @@ def panel_keyboard(
     secret = context.runtime.secret
 
     def button(label: str, action: str, key: str) -> list[InlineKeyboardButton]:
+        # A cycling button carries the value it was drawn with (see callbacks.version_tag).
+        tag = (version_tag(view.settings[CYCLE_SETTINGS[key]]),) if action == CYCLE else ()
         return [
             InlineKeyboardButton(
-                label, callback_data=sign(secret, user_id, action, program_id, key)
+                label, callback_data=sign(secret, user_id, action, program_id, key, *tag)
             )
         ]
 
@@ -293,7 +296,7 @@ async def on_button(update: Update, context: BridgeContext, payload: Payload) ->
     if payload.action == CYCLE:
         if key not in CYCLE_KEYS:
             raise BridgeError("stale_step")
-        await _cycle(update, context, program_id, key)
+        await _cycle(update, context, program_id, key, payload.arg(2))
         return
     if key not in EDIT_KEYS:
         raise BridgeError("stale_step")
@@ -307,20 +310,28 @@ async def on_button(update: Update, context: BridgeContext, payload: Payload) ->
     await reply(update, prompt(key, name, view))
 
 
-async def _cycle(update: Update, context: BridgeContext, program_id: int, key: str) -> None:
+async def _cycle(
+    update: Update, context: BridgeContext, program_id: int, key: str, tag: str
+) -> None:
     user, query = update.effective_user, update.callback_query
     assert user is not None and query is not None
     now = context.clock()
     async with context.db() as db:
         await access.require_organizer(db, user.id, context.settings.admin_ids, program_id)
         current = await rules_service.for_program(db, program_id)
-        setting = "link_policy" if key == "links" else "forwards_allowed"
-        changes = rules_service.next_setting_value(current, setting)
-        await rules_service.set_program_settings(db, program_id, changes, actor_id=user.id, now=now)
+        setting = CYCLE_SETTINGS[key]
+        # A press drawn on an older value (a double tap, an old panel) was done already: the panel
+        # is redrawn as it is now instead ("" on buttons older than tags acts as before).
+        repeated = bool(tag) and tag != version_tag(current.settings[setting])
+        if not repeated:
+            changes = rules_service.next_setting_value(current, setting)
+            await rules_service.set_program_settings(
+                db, program_id, changes, actor_id=user.id, now=now
+            )
         program = await programs.get(db, program_id)
         view = await rules_service.program_rules(db, program_id)
     _invalidate_program(context, program_id)
-    await answer_once(query)
+    await answer_once(query, _(ALREADY_DONE) if repeated else None)
     # An unchanged panel is not an error (bot/bot_api.py).
     await query.edit_message_text(
         panel_text(program.name, view)[:MAX_MESSAGE],

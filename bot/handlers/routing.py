@@ -67,17 +67,27 @@ REPEATABLE: dict[str, str] = {
         "second response",
     ),
     moderation.APPEAL: "only asks for the reason; the service takes one appeal per sanction",
-    moderation.SETTING: "toggles a group setting on a message re-rendered with the new state",
-    moderation.LANGUAGE: "toggles a group language on a message re-rendered with the new state",
+    moderation.SETTING: (
+        "carries the value it was drawn with; a press on an older value changes nothing, says "
+        "'already done' and redraws the settings"
+    ),
+    moderation.LANGUAGE: (
+        "carries whether the language was on when drawn; a press on an older state changes "
+        "nothing and says 'already done'"
+    ),
     moderation_rules.GROUP_DOMAINS: (
         "asks in private for the group's sites (and says so in the group when it cannot); "
         "nothing changes until they are typed"
     ),
-    moderation_rules.CYCLE: "cycles a program setting on a panel re-rendered with the new state",
+    moderation_rules.CYCLE: (
+        "carries the value it was drawn with; a press on an older value changes nothing, says "
+        "'already done' and redraws the panel"
+    ),
     sessions.HAND_NEXT: "each press gives the floor to the next raised hand, shown in place",
     sessions.FT_ANSWER: "toggles one's own availability for a slot, shown in place",
     sessions.FT_REFRESH: "only shows the current results again",
 }
+
 
 async def on_button(update: Update, context: BridgeContext) -> None:
     query = update.callback_query
@@ -93,9 +103,6 @@ async def on_button(update: Update, context: BridgeContext) -> None:
         # Forged, copied from someone else's keyboard, or from a flow that has ended.
         await button_expired(update)
         return
-    if payload.action in REPEATABLE:
-        await _run(handler, update, context, payload)
-        return
     message = query.message
     press = presses.Press(
         key=presses.press_key(
@@ -108,8 +115,12 @@ async def on_button(update: Update, context: BridgeContext) -> None:
         action=payload.action,
         pressed_at=context.clock(),
     )
-    # Two presses at once (a double click) take turns, so the second one sees the first one's row.
+    # Two presses at once (a double click) take turns, so the second one sees the first one's row
+    # (or, for the kinds below, the state the first one left).
     async with presses.lock_for(press.key):
+        if payload.action in REPEATABLE:
+            await _run(handler, update, context, payload)
+            return
         async with context.db() as db:
             used = await presses.is_used(db, press.key)
         if used:

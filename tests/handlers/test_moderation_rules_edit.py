@@ -295,6 +295,20 @@ async def test_forwards_toggle(tg, fake, dialogue: Dialogue) -> None:
     assert (await rule_row(dialogue))["forwards_allowed"] is False
 
 
+async def test_a_toggle_pressed_twice_changes_once(tg, fake, dialogue: Dialogue) -> None:
+    olga = await dialogue.organizer("Olga", "en")
+    panel = await open_panel(tg, olga)
+    data = tg._find_button(panel, "Forwards: allowed")["callback_data"]
+    await tg.press_raw(olga, panel, data)
+    update = await tg.press_raw(olga, panel, data)  # a double tap carries the old value
+    assert tg.callback_answer(update)["text"] == "This was already done."
+    assert (await rule_row(dialogue))["forwards_allowed"] is False
+    # The redrawn button acts.
+    await tg.click(olga, fake.message(tg.private(olga), panel.message_id), "Forwards: not allowed")
+    assert (await rule_row(dialogue))["forwards_allowed"] is True
+    assert len(await dialogue.log("settings")) == 2
+
+
 async def test_buttons_are_the_organizers_own(tg, fake, dialogue: Dialogue, runtime) -> None:
     olga = await dialogue.organizer("Olga", "en")
     alice = await dialogue.participant("Alice", "ar")

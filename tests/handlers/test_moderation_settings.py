@@ -90,6 +90,34 @@ async def test_settings_forwards_and_languages(tg, fake, dialogue: Dialogue) -> 
     ]
 
 
+async def test_a_settings_button_pressed_twice_changes_once_and_toggling_back_works(
+    tg, fake, dialogue: Dialogue
+) -> None:
+    mona = await dialogue.moderator("Mona", "en")
+    await tg.say(mona, dialogue.chat, "/settings")
+    panel = tg.last_message(dialogue.chat)
+    button = tg._find_button(panel, "Forwards: allowed")["callback_data"]
+    language = tg._find_button(panel, "✅ " + language_name("ru"))["callback_data"]
+    await tg.press_raw(mona, panel, button)
+    # The same press again (a double tap, or the copy of the panel it was drawn on): no change.
+    update = await tg.press_raw(mona, panel, button)
+    assert tg.callback_answer(update)["text"] == "This was already done."
+    assert "Forwards: not allowed" in fake.message(dialogue.chat, panel.message_id).text
+    await tg.press_raw(mona, panel, language)
+    update = await tg.press_raw(mona, panel, language)
+    assert tg.callback_answer(update)["text"] == "This was already done."
+    assert "Languages: English\n" in fake.message(dialogue.chat, panel.message_id).text
+    # The redrawn panel's buttons act: forwards back on, and again off.
+    for label in ("Forwards: not allowed", "Forwards: allowed"):
+        await tg.click(mona, fake.message(dialogue.chat, panel.message_id), label)
+    assert [r.reason for r in await dialogue.log("settings")] == [
+        "forwards_allowed=False",
+        "languages=en",
+        "forwards_allowed=True",
+        "forwards_allowed=False",
+    ]
+
+
 async def test_settings_buttons_are_for_the_moderator_who_opened_them(
     tg, fake, dialogue: Dialogue
 ) -> None:
