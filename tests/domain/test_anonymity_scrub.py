@@ -569,6 +569,23 @@ def test_street_words_without_a_house_number_stay(text):
         ("Hakobyan", "Հակոբյան"),
         ("Γιώργος", "Giorgos"),
         ("Papadopoulou", "Παπαδοπούλου"),
+        # Arabic and Hebrew enrolment, Latin comment
+        ("أحمد", "Ahmed"),
+        ("أحمد", "Ahmad"),
+        ("محمد", "Mohammed"),
+        ("محمد", "Muhammad"),
+        ("فاطمة", "Fatima"),
+        ("فاطمة", "Fatma"),
+        ("خالد", "Khalid"),
+        ("مصطفى", "Mustafa"),
+        ("عبدالله", "Abdullah"),
+        ("يوسف", "Yusuf"),
+        ("وليد", "Waleed"),
+        ("אברהם", "Avraham"),
+        ("אברהם", "Abraham"),
+        ("רחל", "Rachel"),
+        ("יצחק", "Yitzhak"),
+        ("יעקב", "Yaakov"),
     ],
 )
 def test_a_name_is_found_in_its_other_spellings(enrolled, written):
@@ -605,6 +622,14 @@ def test_a_transliterated_name_is_found_in_its_case_forms(enrolled, written):
         ("Fyodor", "Федеральный закон"),
         ("Tsvetkova", "Цветы были красивые"),
         ("Khachatryan", "Хачапури было вкусным"),
+        ("سمير", "The summer was nice and the cream was fresh"),
+        ("وليد", "A valid point, and a solid one"),
+        ("נתן", "The nation and the notion"),
+        ("حسن", "It hasn't rained, said Hasanov"),
+        ("דנה", "I'm done, said the dean"),  # two consonants: own script only
+        ("علي", "Ali, Eli and Lee"),
+        ("أحمد", "Ahmet and Mehmet"),
+        ("جمال", "The jam was good, mails came"),
     ],
 )
 def test_other_spellings_do_not_catch_ordinary_words(enrolled, text):

@@ -15,7 +15,9 @@ A word of the text (a run of letters; apostrophes, hyphens and digits split word
    tables below: "Анной"/"Анну" for Анна, "Արամին" for Արամ, "Mehmetin" for Mehmet, "Νίκου" for
    Νίκος. Only listed endings count, so "машина" is not Маша and "market" is not Mark;
 4. in Arabic and Hebrew, for parts of 3+ letters: it is the part behind attached prefixes (Arabic
-   و ف ب ك ل and ال, Hebrew ו ה ב כ ל מ ש), as in "لأحمد" or "ודנה".
+   و ف ب ك ل and ال, Hebrew ו ה ב כ ל מ ש), as in "لأحمد" or "ודנה";
+5. for Arabic and Hebrew parts with at least three consonants: a Latin word of 4+ letters spells
+   it (abjad.py): "Ahmed", "Ahmad" for أحمد, "Mohammed" for محمد, "Avraham" for אברהם.
 
 A known entry that looks like a handle (starts with "@" or holds a digit or "_") is matched only as
 a whole token, so "cool_cat_99" scrubs that token but not the words "cool" or "cat".
@@ -23,7 +25,8 @@ a whole token, so "cool_cat_99" scrubs that token but not the words "cool" or "c
 Limits, chosen to keep ordinary words intact: 2-3 letter names match only as whole words in their
 own script ("Ani" leaves "animal" alone, "Ара" leaves "Арарат" alone, and "Tom" never scrubs
 Russian "том"); a name that is also a word ("Vera", "Can", "Deniz") is scrubbed wherever that
-word occurs; Arabic and Hebrew names are matched only within their own script.
+word occurs; a Latin name is not looked for in Arabic or Hebrew letters, and Arabic and Hebrew
+names of fewer than three consonants (علي, דנה) only in their own script.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from bot.domain.anonymity.abjad import latin_matcher, latin_pattern, may_spell_a_name
 from bot.domain.anonymity.romanize import (
     ABJAD_SCRIPTS,
     ALPHABETIC_SCRIPTS,
@@ -112,6 +116,7 @@ class KnownNames:
     vowel_stems: frozenset[str]
     sigma_stems: frozenset[str]
     handles: frozenset[str]
+    abjad_in_latin: re.Pattern[str] | None = None  # Latin spellings of Arabic/Hebrew names
 
     @classmethod
     def from_names(cls, entries: Iterable[str]) -> KnownNames:
@@ -122,6 +127,7 @@ class KnownNames:
         vowel_stems: set[str] = set()
         sigma_stems: set[str] = set()
         handles: set[str] = set()
+        abjad_patterns: set[str] = set()
         for entry in entries:
             entry = entry.strip()
             if _looks_like_handle(entry):
@@ -133,6 +139,8 @@ class KnownNames:
                 exact.add(part)
                 if script in ABJAD_SCRIPTS and len(part) >= MIN_PREFIXED_LETTERS:
                     prefixable.add(part)
+                    if pattern := latin_pattern(part):
+                        abjad_patterns.add(pattern)
                 if script not in ALPHABETIC_SCRIPTS or len(part) < MIN_INFLECTED_LETTERS:
                     continue
                 for key in spelling_keys(part):
@@ -148,6 +156,7 @@ class KnownNames:
             vowel_stems=frozenset(vowel_stems),
             sigma_stems=frozenset(sigma_stems),
             handles=frozenset(handles),
+            abjad_in_latin=latin_matcher(frozenset(abjad_patterns)),
         )
 
     def __bool__(self) -> bool:
@@ -165,6 +174,13 @@ class KnownNames:
         if script not in ALPHABETIC_SCRIPTS or len(folded_word) < MIN_INFLECTED_LETTERS - 1:
             return False
         if name_key(folded_word) in self.keys:
+            return True
+        if (
+            script == "LATIN"
+            and self.abjad_in_latin is not None
+            and may_spell_a_name(folded_word)
+            and self.abjad_in_latin.fullmatch(folded_word)
+        ):
             return True
         return self._is_inflected_name(folded_word, script)
 
