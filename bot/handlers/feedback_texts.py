@@ -40,6 +40,10 @@ ERROR_MESSAGES: dict[str, str] = {
     ),
     "survey_bad_reminder_delay": N_("The reminder delay must be between 10 minutes and 30 days."),
     "survey_bad_expiry": N_("Surveys must stay open between {minimum} and {maximum} days."),
+    "survey_thresholds_fixed": N_(
+        "The anonymity thresholds can no longer change: this program's session surveys have "
+        "begun, and reports released with one threshold must not be compared with another."
+    ),
     "k_too_small": N_(
         "The anonymity threshold cannot be {k}: it must be at least {minimum}, so that no answer can be "
         "traced back to a person."

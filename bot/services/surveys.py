@@ -21,7 +21,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import SUPPORTED_LOCALES
-from bot.db.models import FeedbackSettings, Program, Survey, SurveyItem, SurveyItemText
+from bot.db.models import (
+    FeedbackSettings,
+    Program,
+    Survey,
+    SurveyInstance,
+    SurveyItem,
+    SurveyItemText,
+)
 from bot.domain.anonymity import MAX_FREE_TEXT_LENGTH, ThresholdKind, validate_k
 from bot.domain.errors import BridgeError, InvalidInput, NotFound
 from bot.services import programs
@@ -359,6 +366,16 @@ def validate_settings(
         raise SurveyError("survey_bad_expiry", minimum=1, maximum=90)
 
 
+async def _has_session_surveys(db: AsyncSession, program_id: int) -> bool:
+    found = await db.scalar(
+        select(SurveyInstance.id)
+        .join(Survey, Survey.id == SurveyInstance.survey_id)
+        .where(SurveyInstance.program_id == program_id, Survey.kind == POST_SESSION)
+        .limit(1)
+    )
+    return found is not None
+
+
 async def update_settings(
     db: AsyncSession,
     program_id: int,
@@ -384,6 +401,14 @@ async def update_settings(
         reminder_after_minutes=reminder_after_minutes,
         expiry_days=expiry_days,
     )
+    changes_k = (k_ratings is not None and k_ratings != program.anonymity_k) or (
+        k_comments is not None and k_comments != row.k_comments
+    )
+    if changes_k and await _has_session_surveys(db, program_id):
+        # Reports release answers in frozen units and pools of k (evaluation / release.py):
+        # another k would regroup them, and the old report minus the new one would be one
+        # small session. So the thresholds are fixed once the first session survey opened.
+        raise SurveyError("survey_thresholds_fixed")
     if k_ratings is not None:
         program.anonymity_k = k_ratings
     if k_comments is not None:

@@ -283,12 +283,28 @@ async def test_k_below_three_is_refused(runtime, k) -> None:
 async def test_raising_k_hides_more(runtime) -> None:
     program = await make_program(runtime)
     ids = await add_people(runtime, program, 7)
-    session = await add_session(runtime, program)
-    await close_and_answer(runtime, program, session, {pid: (4, 4, 4, 4) for pid in ids})
-    assert (await report(runtime, Scope(program.view.id))).answered == 7
     async with runtime.db() as db:
         await surveys.update_settings(db, program.view.id, k_ratings=8)
-    assert (await report(runtime, Scope(program.view.id))).answered is None
+    session = await add_session(runtime, program)
+    await close_and_answer(runtime, program, session, {pid: (4, 4, 4, 4) for pid in ids})
+    assert (await report(runtime, Scope(program.view.id))).answered is None  # 7 < 8
+
+
+async def test_thresholds_are_fixed_once_session_surveys_began(runtime) -> None:
+    """Another k would regroup released units: the old report minus the new would be one
+    small session. So k cannot change (up or down) once a session survey has opened."""
+    program = await make_program(runtime)
+    ids = await add_people(runtime, program, 7)
+    session = await add_session(runtime, program)
+    await close_and_answer(runtime, program, session, {pid: (4, 4, 4, 4) for pid in ids})
+    for change in ({"k_ratings": 8}, {"k_ratings": 3}, {"k_comments": 12}):
+        with pytest.raises(surveys.SurveyError) as caught:
+            async with runtime.db() as db:
+                await surveys.update_settings(db, program.view.id, **change)
+        assert caught.value.code == "survey_thresholds_fixed"
+    async with runtime.db() as db:  # the same values, or other settings, are still fine
+        await surveys.update_settings(db, program.view.id, k_ratings=5, expiry_days=3)
+    assert (await report(runtime, Scope(program.view.id))).answered == 7
 
 
 async def test_aggregation_happens_in_the_database(runtime, engine) -> None:
