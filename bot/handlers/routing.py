@@ -83,8 +83,14 @@ REPEATABLE: dict[str, str] = {
         "carries the value it was drawn with; a press on an older value changes nothing, says "
         "'already done' and redraws the panel"
     ),
-    sessions.HAND_NEXT: "each press gives the floor to the next raised hand, shown in place",
-    sessions.FT_ANSWER: "toggles one's own availability for a slot, shown in place",
+    sessions.HAND_NEXT: (
+        "names the hand first in line when drawn; a later press of it says 'already done' instead "
+        "of skipping the next person"
+    ),
+    sessions.FT_ANSWER: (
+        "carries the tick it was drawn with; a press on an older tick says 'already done'; "
+        "'None of these' sets, it does not toggle"
+    ),
     sessions.FT_REFRESH: "only shows the current results again",
 }
 

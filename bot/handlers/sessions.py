@@ -45,6 +45,7 @@ from bot.handler_groups import GROUP_COMMANDS, GROUP_OBSERVERS
 from bot.handlers import sessions_render as render
 from bot.handlers.callbacks import Payload, sign
 from bot.handlers.common import (
+    ALREADY_DONE,
     answer_once,
     button_expired,
     identity,
@@ -1219,13 +1220,19 @@ def _queue_text(queue: list[participation.Hand]) -> str:
     )
 
 
-def _queue_keyboard(context: BridgeContext, chat_id: int) -> InlineKeyboardMarkup:
+def _queue_keyboard(
+    context: BridgeContext, chat_id: int, queue: list[participation.Hand]
+) -> InlineKeyboardMarkup:
+    # The button names the hand first in line when it was drawn, so a double tap (or two
+    # moderators at once) gives the floor once instead of skipping the next person.
     return InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton(
                     _("Give the floor to the next"),
-                    callback_data=sign(context.runtime.secret, chat_id, HAND_NEXT),
+                    callback_data=sign(
+                        context.runtime.secret, chat_id, HAND_NEXT, queue[0].hand_id
+                    ),
                 )
             ]
         ]
@@ -1256,7 +1263,7 @@ async def hand_command(update: Update, context: BridgeContext) -> None:
         await reply(
             update,
             render_blocks(group.languages, lambda: _queue_text(queue)),
-            reply_markup=_queue_keyboard(context, chat.id) if queue else None,
+            reply_markup=_queue_keyboard(context, chat.id, queue) if queue else None,
         )
         return
     name = user.full_name
@@ -1289,6 +1296,7 @@ async def on_hand_next(update: Update, context: BridgeContext, payload: Payload)
         ):
             await reply(update, _("Only this group's moderators can do that."), alert=True)
             return
+        expected = payload.number(0) if payload.arg(0) else None  # "" on older buttons
         try:
             who, rest = await participation.next_hand(
                 db,
@@ -1296,14 +1304,19 @@ async def on_hand_next(update: Update, context: BridgeContext, payload: Payload)
                 actor_id=user.id,
                 admin_ids=context.settings.admin_ids,
                 now=context.clock(),
+                expected_hand_id=expected,
             )
-        except SessionError:
-            await reply(update, _("The session is not open any more."), alert=True)
-            return
-    await query.answer()
+        except SessionError as error:
+            if error.code != "hand_already_given":
+                await reply(update, _("The session is not open any more."), alert=True)
+                return
+            # That hand already has the floor: say so and show the queue as it is now.
+            who, rest = None, await participation.hand_queue(db, group.id)
+            await answer_once(query, _(ALREADY_DONE))
+    await answer_once(query)
     await query.edit_message_text(
         render_blocks(group.languages, lambda: _queue_text(rest)),
-        reply_markup=_queue_keyboard(context, chat.id) if rest else None,
+        reply_markup=_queue_keyboard(context, chat.id, rest) if rest else None,
     )
     if who is not None:
         await chat.send_message(
@@ -1339,7 +1352,10 @@ def _answer_keyboard(
         [
             InlineKeyboardButton(
                 ("☑ " if i in chosen else "☐ ") + slot_label(slot, zone),
-                callback_data=sign(secret, person_id, FT_ANSWER, poll.id, i),
+                # With the tick it was drawn with: a double tap does not untick again.
+                callback_data=sign(
+                    secret, person_id, FT_ANSWER, poll.id, i, "1" if i in chosen else "0"
+                ),
             )
         ]
         for i, slot in enumerate(poll.slots)
@@ -1496,13 +1512,22 @@ async def on_findtime_answer(update: Update, context: BridgeContext, payload: Pa
     assert user is not None and query is not None
     poll_id = payload.number(0)
     slot = None if payload.arg(1) == "x" else payload.number(1)
+    drawn = payload.arg(2)  # "1"/"0": ticked when drawn ("" on older buttons; "x" has none)
+    repeated = False
     try:
         async with context.db() as db:
-            chosen = await findtime.toggle(
-                db, poll_id=poll_id, person_id=user.id, slot_index=slot, now=context.clock()
-            )
+            if slot is not None and drawn:
+                ticked = slot in await findtime.chosen_by(db, poll_id, user.id)
+                repeated = drawn != ("1" if ticked else "0")
+            if repeated:
+                chosen = await findtime.chosen_by(db, poll_id, user.id)
+            else:
+                chosen = await findtime.toggle(
+                    db, poll_id=poll_id, person_id=user.id, slot_index=slot, now=context.clock()
+                )
             poll = await findtime.get(db, poll_id)
             zone = await schedule_view.person_zone(db, user.id)
+            none_work = slot is None or (repeated and await findtime.declined(db, poll_id, user.id))
     except SessionError as error:
         if error.code == "poll_closed":
             await reply(
@@ -1514,11 +1539,14 @@ async def on_findtime_answer(update: Update, context: BridgeContext, payload: Pa
                 await query.edit_message_reply_markup(reply_markup=None)
             return
         raise
-    await query.answer(
-        _("Saved.") if slot is not None else _("Noted: none of these times work for you.")
-    )
+    if repeated:
+        await query.answer(_(ALREADY_DONE))
+    else:
+        await query.answer(
+            _("Saved.") if slot is not None else _("Noted: none of these times work for you.")
+        )
     await query.edit_message_reply_markup(
-        reply_markup=_answer_keyboard(context, user.id, poll, chosen, zone, none_work=slot is None)
+        reply_markup=_answer_keyboard(context, user.id, poll, chosen, zone, none_work=none_work)
     )
 
 

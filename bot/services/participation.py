@@ -241,18 +241,22 @@ async def side_stats(db: AsyncSession, session_id: int) -> list[tuple[str, Sessi
 class Hand:
     person_id: int
     name: str
+    hand_id: int = 0  # the raised hand's row: the queue's "next" button names the first one
 
 
 async def _queue(db: AsyncSession, session_id: int) -> list[Hand]:
     rows = (
         await db.execute(
-            select(Person.id, Person.first_name, Person.last_name)
+            select(Person.id, Person.first_name, Person.last_name, RaisedHand.id)
             .join(RaisedHand, RaisedHand.person_id == Person.id)
             .where(RaisedHand.session_id == session_id, RaisedHand.done_at.is_(None))
             .order_by(RaisedHand.raised_at, RaisedHand.id)
         )
     ).all()
-    return [Hand(pid, " ".join(x for x in (first, last) if x)) for pid, first, last in rows]
+    return [
+        Hand(pid, " ".join(x for x in (first, last) if x), hand_id)
+        for pid, first, last, hand_id in rows
+    ]
 
 
 async def raise_hand(
@@ -282,9 +286,18 @@ async def hand_queue(db: AsyncSession, group_id: int) -> list[Hand]:
 
 
 async def next_hand(
-    db: AsyncSession, *, group_id: int, actor_id: int, admin_ids: Collection[int], now: datetime
+    db: AsyncSession,
+    *,
+    group_id: int,
+    actor_id: int,
+    admin_ids: Collection[int],
+    now: datetime,
+    expected_hand_id: int | None = None,
 ) -> tuple[Hand | None, list[Hand]]:
-    """The facilitator gives the floor to the first in the queue. Returns (who, queue left)."""
+    """The facilitator gives the floor to the first in the queue. Returns (who, queue left).
+    With ``expected_hand_id`` (the first hand when the button was drawn) a press that comes after
+    that hand was already given the floor raises ``hand_already_given`` instead of skipping the
+    next person."""
     await sessions_service.require_manager(db, group_id, actor_id, admin_ids)
     session = await sessions_service.open_for_group(db, group_id)
     if session is None:
@@ -295,6 +308,8 @@ async def next_hand(
         .order_by(RaisedHand.raised_at, RaisedHand.id)
         .limit(1)
     )
+    if expected_hand_id is not None and (first is None or first.id != expected_hand_id):
+        raise SessionError("hand_already_given")
     if first is None:
         return None, []
     queue = await _queue(db, session.id)

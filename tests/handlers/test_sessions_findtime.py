@@ -45,7 +45,11 @@ async def test_find_a_time_poll_from_proposal_to_session(tg, world, runtime):
     await _press(tg, ani, tg.last_message(tg.private(ani)), 0)
     await _press(tg, ani, tg.last_message(tg.private(ani)), 1)
     assert tg.last_message(tg.private(ani)).buttons[0].startswith("☑ ")
+    stale = olga_question.inline_keyboard[1][0]["callback_data"]
     await _press(tg, olga, olga_question, 1)
+    update = await tg.press_raw(olga, olga_question, stale)  # a double tap: still ticked
+    assert tg.callback_answer(update)["text"] == translate_in("ru", "This was already done.")
+    assert olga_question.buttons[1].startswith("☑ ")
     noa_question = tg.last_message(tg.private(noa))
     await _press(tg, noa, noa_question, 1)
     await _press(tg, noa, noa_question, 2)

@@ -307,9 +307,17 @@ async def test_raise_hand_queue_that_the_facilitator_advances(tg, world, clock, 
     assert queue.text.startswith("Raised hands:\n1. Ani\n2. Olga\n\n")
     await tg.click(ani, queue, "Give the floor to the next")  # not a moderator
     assert tg.last_text(world.chat).startswith("Raised hands:")
+    first = tg._find_button(queue, "Give the floor to the next")["callback_data"]
     await tg.click(mira, queue, "Give the floor to the next")
     assert tg.last_text(world.chat).startswith("🎤 Ani, you have the floor.")
     assert queue.text == in_every_language("Olga")
+    # A double tap (the button as it was drawn for Ani) does not skip Olga.
+    update = await tg.press_raw(mira, queue, first)
+    assert tg.callback_answer(update)["text"] == "This was already done."
+    assert queue.text == in_every_language("Olga")
+    assert not tg.last_text(world.chat).startswith("🎤 Olga")
+    await tg.click(mira, queue, "Give the floor to the next")
+    assert tg.last_text(world.chat).startswith("🎤 Olga, you have the floor.")
 
 
 async def test_session_in_the_group_shows_every_zone_present(tg, world, clock):
