@@ -29,7 +29,14 @@ from bot.domain.programs import (
 from bot.domain.timezones import find_zones
 from bot.handlers import pickers
 from bot.handlers.callbacks import Payload, sign
-from bot.handlers.common import answer_once, button_expired, identity, reply, verified_press
+from bot.handlers.common import (
+    ALREADY_DONE,
+    answer_once,
+    button_expired,
+    identity,
+    reply,
+    verified_press,
+)
 from bot.handlers.errors import error_text
 from bot.handlers.menus import publish_organizer_menu
 from bot.handlers.pickers import rows
@@ -81,7 +88,8 @@ def _languages_keyboard(context: BridgeContext, user_id: int) -> InlineKeyboardM
     buttons = [
         InlineKeyboardButton(
             ("✓ " if loc in chosen else "") + language_name(loc),
-            callback_data=sign(secret, user_id, "np", "t", loc),
+            # With whether it was ticked when drawn: a double tap does not untick it again.
+            callback_data=sign(secret, user_id, "np", "t", loc, "1" if loc in chosen else "0"),
         )
         for loc in SUPPORTED_LOCALES
     ]
@@ -122,11 +130,14 @@ async def np_language_button(update: Update, context: BridgeContext) -> int:
     chosen: list[str] = context.user_data[NEW]["languages"]
     if payload.arg(0) == "t" and payload.arg(1) in SUPPORTED_LOCALES:
         loc = payload.arg(1)
-        if loc in chosen:
-            chosen.remove(loc)
+        if payload.arg(2) and (payload.arg(2) == "1") != (loc in chosen):
+            await answer_once(query, _(ALREADY_DONE))
         else:
-            chosen.append(loc)
-        await answer_once(query)
+            if loc in chosen:
+                chosen.remove(loc)
+            else:
+                chosen.append(loc)
+            await answer_once(query)
         await query.edit_message_reply_markup(reply_markup=_languages_keyboard(context, user.id))
         return LANGUAGES
     if payload.arg(0) == "done":

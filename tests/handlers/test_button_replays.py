@@ -255,3 +255,86 @@ async def test_either_role_makes_one_link_and_revoke_announces_once(
     update = await tg.press_raw(admin, link, revoke)
     assert tg.callback_answer(update)["text"] == ALREADY
     assert tg.texts(chat).count(revoked) == 1
+
+
+# ---- every kind the bot signs is accounted for ----------------------------------------------------
+
+
+def _signed_actions() -> set[str]:
+    """The action of every ``sign(...)`` call in bot/handlers and bot/jobs, read from the source."""
+    import ast
+    import importlib
+    from pathlib import Path
+
+    found: set[str] = set()
+    for package in ("handlers", "jobs"):
+        for path in sorted(Path("bot", package).glob("*.py")):
+            module = importlib.import_module(f"bot.{package}.{path.stem}")
+            for node in ast.walk(ast.parse(path.read_text())):
+                if not (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "sign"):
+                    continue
+                action = node.args[2]
+                if isinstance(action, ast.Constant):
+                    found.add(action.value)
+                elif isinstance(action, ast.Name) and hasattr(module, action.id):
+                    found.add(getattr(module, action.id))
+                # else: a parameter (pickers.py), signed with the caller's routed action
+    return found
+
+
+def test_every_button_the_bot_signs_is_routed_or_belongs_to_a_conversation() -> None:
+    from bot.handlers import sessions
+
+    # Steps of /newprogram and /newsession: the conversation's state accepts a step's button only
+    # while that step is current; afterwards the press reaches routing and has expired.
+    conversation = {
+        "np",
+        sessions.NEW_GROUP,
+        sessions.NEW_AGENDA_NONE,
+        sessions.NEW_REPEAT,
+    }
+    signed = _signed_actions()
+    assert len(signed) > 30
+    assert signed - set(routing.BUTTONS) - conversation == set()
+    assert conversation.isdisjoint(routing.BUTTONS)
+
+
+async def test_conversation_buttons_pressed_after_their_step_have_expired(
+    tg, fake, runtime, admin
+) -> None:
+    from bot.db.models import Program
+
+    chat = fake.private(admin)
+    await tg.say(admin, chat, "/timezone")
+    await tg.say(admin, chat, "Yerevan")
+    await tg.say(admin, chat, "/newprogram")
+    await tg.say(admin, chat, "Spring Exchange 2026")
+    await tg.say(admin, chat, "Armenia, Azerbaijan")
+    languages = tg.last_message(chat)
+    armenian = tg._find_button(languages, "Հայերեն")["callback_data"]
+    await tg.press_raw(admin, languages, armenian)
+    # A double tap on the language drawn unticked does not untick it again.
+    update = await tg.press_raw(admin, languages, armenian)
+    assert tg.callback_answer(update)["text"] == ALREADY
+    assert "✓ Հայերեն" in tg.buttons(languages)
+    done = tg._find_button(languages, "Done")["callback_data"]
+    await tg.press_raw(admin, languages, done)
+    zone = tg.last_message(chat)
+    use_zone = tg._find_button(zone, "Use Armenia Time")["callback_data"]
+    # The languages step is over: its buttons have expired, at the zone step and after.
+    for stale in (armenian, done):
+        update = await tg.press_raw(admin, languages, stale)
+        assert tg.callback_answer(update)["text"] == (
+            "This button has expired. Please use the latest message."
+        )
+    await tg.press_raw(admin, zone, use_zone)
+    for _ in range(2):
+        await tg.click(admin, tg.last_message(chat), "Use the standard code of conduct")
+    assert tg.last_text(chat).startswith("Program Spring Exchange 2026 is ready")
+    update = await tg.press_raw(admin, zone, use_zone)
+    assert tg.callback_answer(update)["text"] == (
+        "This button has expired. Please use the latest message."
+    )
+    async with runtime.db() as db:
+        program = (await db.scalars(select(Program))).one()
+    assert program.name == "Spring Exchange 2026"
