@@ -95,6 +95,21 @@ REPEATABLE: dict[str, str] = {
 }
 
 
+# One-shot kinds whose effect is what they send (files, a list, a preview): used up only once all of
+# it went out, so a send that fails can be pressed again; what they write is incidental.
+USED_AFTER_SENDING = frozenset(
+    {
+        feedback.REPORT,
+        feedback.EXPORT,
+        groups.CHOOSE_PROGRAM,
+        groups.RERUN,
+        groups.LIST_PROGRAM,
+        moderation_rules.PICK,
+        sessions.REM_PROGRAM,
+    }
+)
+
+
 async def on_button(update: Update, context: BridgeContext) -> None:
     query = update.callback_query
     user = update.effective_user
@@ -120,6 +135,7 @@ async def on_button(update: Update, context: BridgeContext) -> None:
         ),
         action=payload.action,
         pressed_at=context.clock(),
+        with_changes=payload.action not in USED_AFTER_SENDING,
     )
     # Two presses at once (a double click) take turns, so the second one sees the first one's row
     # (or, for the kinds below, the state the first one left).

@@ -6,7 +6,8 @@ the row says nothing readable about who pressed what. While a button handler run
 anything adds the ``ButtonPress`` row before it commits (``Runtime.db`` calls ``attach_pending``).
 So the change and the use of the button commit or roll back together: a failure leaves the button
 usable, a success makes it used for good, across restarts. A press that writes nothing (a file sent
-again, a question asked again) is recorded once its handler has succeeded.
+again, a question asked again) is recorded once its handler has succeeded, and so is a press of a
+kind whose effect is what it sends (``with_changes=False``: a report, a list), whatever it writes.
 
 Two presses at the same moment in one process are serialised by a per-press lock, so the second
 sees the first one's row; across processes (a second instance) the primary key refuses the second
@@ -41,6 +42,9 @@ class Press:
     recorded: bool = False  # the row was added to a unit of work (committed if that one commits)
     committed: bool = False  # ... and that unit of work has committed: what the press did is saved
     open: bool = True  # False once the handler has returned: later units of work are not its
+    # False for kinds whose effect is what they send (a report, a list): their writes are incidental,
+    # so the button is used up only once everything went out.
+    with_changes: bool = True
 
 
 _pending: ContextVar[Press | None] = ContextVar("pending_press", default=None)
@@ -84,7 +88,9 @@ async def record(db: AsyncSession, press: Press) -> None:
 async def attach_pending(db: AsyncSession) -> Press | None:
     """Called at the end of every unit of work, before it commits: the press it used up, if any."""
     press = _pending.get()
-    if press is None or press.recorded or not press.open or not _wrote(db.sync_session):
+    if press is None or press.recorded or not press.open or not press.with_changes:
+        return None
+    if not _wrote(db.sync_session):
         return None
     await record(db, press)
     return press

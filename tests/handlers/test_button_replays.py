@@ -27,6 +27,7 @@ from tests.helpers.fake_request import FakeRequest
 
 ONE_SHOT = sorted(set(routing.BUTTONS) - set(routing.REPEATABLE))
 ALREADY = "This was already done."
+RETRY = "Something went wrong on our side and nothing was saved. Please try again in a moment."
 
 
 def test_every_kind_is_one_shot_or_says_why_it_may_act_again() -> None:
@@ -147,6 +148,58 @@ async def test_a_press_whose_change_failed_can_be_pressed_again(
     await tg.press_raw(olga, message, data)
     assert tg.last_text(fake.private(olga)) == "acted fails"
     assert await _rows(runtime, "fails") == 1
+
+
+def _writes_then_send_fails(marker: str):
+    """A handler that saves something, then cannot send its answer (Telegram refused)."""
+    from telegram.error import NetworkError
+
+    calls = {"n": 0}
+
+    async def handler(update: Update, context, payload) -> None:
+        calls["n"] += 1
+        async with context.db() as db:
+            db.add(ErasureRecord(day=date(2026, 3, 2), reason=marker))
+        if calls["n"] == 1:
+            raise NetworkError("Bad Gateway")
+        await reply(update, f"sent {marker}")
+
+    return handler
+
+
+async def test_a_saved_change_whose_answer_was_lost_is_done_not_nothing_saved(
+    tg, fake, app, runtime, monkeypatch
+) -> None:
+    action = next(a for a in ONE_SHOT if a not in routing.USED_AFTER_SENDING)
+    monkeypatch.setitem(routing.BUTTONS, action, _writes_then_send_fails("saved"))
+    olga = fake.user("Olga")
+    fake.mark_started(olga)
+    await app.bot.send_message(olga.id, "choose")
+    message = tg.last_message(fake.private(olga))
+    data = sign(runtime.secret, olga.id, action, "1")
+    update = await tg.press_raw(olga, message, data)
+    assert RETRY not in tg.texts(fake.private(olga))
+    assert (tg.callback_answer(update) or {}).get("text") != RETRY
+    update = await tg.press_raw(olga, message, data)
+    assert tg.callback_answer(update)["text"] == ALREADY
+    assert await _rows(runtime, "saved") == 1
+
+
+@pytest.mark.parametrize("action", sorted(routing.USED_AFTER_SENDING))
+async def test_a_report_or_list_whose_sending_failed_can_be_pressed_again(
+    action, tg, fake, app, runtime, monkeypatch
+) -> None:
+    monkeypatch.setitem(routing.BUTTONS, action, _writes_then_send_fails(action))
+    olga = fake.user("Olga")
+    fake.mark_started(olga)
+    await app.bot.send_message(olga.id, "choose")
+    message = tg.last_message(fake.private(olga))
+    data = sign(runtime.secret, olga.id, action, "1")
+    await tg.press_raw(olga, message, data)
+    await tg.press_raw(olga, message, data)
+    assert tg.last_text(fake.private(olga)) == f"sent {action}"
+    update = await tg.press_raw(olga, message, data)
+    assert tg.callback_answer(update)["text"] == ALREADY
 
 
 async def test_two_presses_at_the_same_moment_act_once(tg, fake, app, runtime, monkeypatch) -> None:
