@@ -1,8 +1,10 @@
+import phonenumbers
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.domain.anonymity import (
+    DEFAULT_PHONE_REGIONS,
     MAX_FREE_TEXT_LENGTH,
     AnonymityErrorCode,
     KnownNames,
@@ -634,3 +636,42 @@ def test_a_transliterated_name_is_found_in_its_case_forms(enrolled, written):
 )
 def test_other_spellings_do_not_catch_ordinary_words(enrolled, text):
     assert scrub(text, [enrolled]).text == text
+
+
+UNIT_WORDS = {
+    "en": "zero one two three four five six seven eight nine".split(),
+    "ru": "ноль один два три четыре пять шесть семь восемь девять".split(),
+    "uk": "нуль один два три чотири п'ять шість сім вісім дев'ять".split(),
+    "tr": "sıfır bir iki üç dört beş altı yedi sekiz dokuz".split(),
+    "az": "sıfır bir iki üç dörd beş altı yeddi səkkiz doqquz".split(),
+    "ar": "صفر واحد اثنان ثلاثة أربعة خمسة ستة سبعة ثمانية تسعة".split(),
+    "he": "אפס אחת שתיים שלוש ארבע חמש שש שבע שמונה תשע".split(),
+    "el": "μηδέν ένα δύο τρία τέσσερα πέντε έξι επτά οκτώ εννέα".split(),
+    "hy": "զրո մեկ երկու երեք չորս հինգ վեց յոթ ութ ինը".split(),
+}
+
+
+@given(
+    region=st.sampled_from(DEFAULT_PHONE_REGIONS),
+    language=st.sampled_from(sorted(UNIT_WORDS)),
+    data=st.data(),
+)
+@settings(max_examples=150, deadline=None)
+def test_any_real_number_read_out_digit_by_digit_is_removed(region, language, data):
+    number = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
+    digits = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    pieces = []
+    for ch in (ch for ch in digits if ch.isdigit()):
+        # Each digit as a word or, now and then, as the digit itself.
+        pieces.append(ch if data.draw(st.integers(0, 5)) == 0 else UNIT_WORDS[language][int(ch)])
+        pieces.append(data.draw(st.sampled_from([" ", " ", ", ", "-", " - "])))
+    spoken = "".join(pieces).strip(" ,-")
+    result = scrub(f"contact: {spoken} (thanks)")
+    assert result.text == "contact: [phone] (thanks)", spoken
+
+
+def test_digits_typed_one_by_one_are_a_phone_but_a_few_ratings_are_not():
+    assert scrub("call 0 7 7 1 2 3 4 5 6 now").text == "call [phone] now"
+    assert (
+        scrub("my ratings: 5 4 4 5 3, then 4 and 5").text == "my ratings: 5 4 4 5 3, then 4 and 5"
+    )

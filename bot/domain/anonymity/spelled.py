@@ -6,7 +6,8 @@ rebuilt from number words, "at" words and "dot" words of en, ru, uk, tr, az, ar,
 (mixed freely with digits and with each other), and then judged like a typed one.
 
 Phones: a run of number words and digits (spaces, hyphens, commas, dots and brackets between
-them), optionally behind a "plus" word, is a phone when it holds at least one number word and
+them), optionally behind a "plus" word, is a phone when it holds at least one number word (or
+five digits typed one by one, "0 7 7 1 2 ...") and
 its digits are either a valid number for one of the given regions (phonenumbers), a valid
 international number after "plus", or at least ``LONG_RUN_DIGITS`` long. Number words combine
 as they are spoken: "twenty one" is 21, "девятьсот двенадцать" 912, "beş yüz otuz iki" 532,
@@ -33,6 +34,7 @@ from bot.domain.anonymity.romanize import fold
 
 LONG_RUN_DIGITS = 9
 MIN_PHONE_DIGITS = 7
+SINGLE_DIGITS_RUN = 5
 
 
 def _words(spec: str) -> list[str]:
@@ -91,7 +93,7 @@ _HUNDREDS = {
 _HUNDRED_WORDS = frozenset(_words("hundred yüz yuz հարյուր"))
 # "double five" is 55 in English dictation.
 _REPEATS = {fold("double"): 2, fold("triple"): 3}
-_PLUS_WORDS = frozenset(_words("plus плюс artı artı زائد פלוס συν պլյուս"))
+_PLUS_WORDS = frozenset(_words("plus плюс artı üstəgəl زائد פלוס συν պլյուս"))
 # Words that are number words in one language but common words in another ("on" is Turkish ten,
 # "oh" English zero): they join a run but never start or end one.
 _AMBIGUOUS = frozenset(_words("on oh"))
@@ -100,7 +102,7 @@ _AT_WORDS = frozenset(
     _words("at собака собачка собаку эт ат равлик et ات آت ايت שטרודל את παπάκι παπακι շնիկ շուն")
 )
 _DOT_WORDS = frozenset(
-    _words("dot точка точку крапка nokta nöqtə noqte نقطة نقطه دوت נקודה דוט τελεία τελεια κετ կետ")
+    _words("dot точка точку крапка nokta nöqtə noqte نقطة دوت נקודה דוט τελεία κουκκίδα կետ")
 )
 # "at"/"et"/"את" are everyday words: with them, a typed domain ("see more at example.com") is a
 # link, not an address, unless the domain is a mail provider or the local part looks like a handle.
@@ -124,11 +126,12 @@ _VALUE_OF = {fold(word): value for table in _NUMBER_TABLES for value, spec in ta
 # Arabic و and Hebrew ו mean "and" when glued to a number word ("وعشرين", "ושלוש").
 _CONJUNCTION_PREFIXES = ("و", "ו")
 
-# A word (letters, digits, inner apostrophes as in "п'ять") or one symbol that matters.
-_TOKEN = re.compile(r"[^\W_](?:[\w'’ʼ.+-]*[^\W_])?|[+@]")
+# For phones: a word (inner apostrophes as in "п'ять"), a run of digits, or "+".
+_PHONE_TOKEN = re.compile(r"[^\W\d_](?:[\w'’ʼ]*[^\W_])?|\d+|\+")
+# For e-mails: a word with the dots, hyphens and pluses of addresses ("j.smith"), or "@".
+_EMAIL_TOKEN = re.compile(r"[^\W_](?:[\w'’ʼ.+-]*[^\W_])?|@")
 _PHONE_GAP = re.compile(r"[\s\-–—,.()/]{0,4}")
 _EMAIL_GAP = re.compile(r"[\s\[\](){}<>\"']{0,4}")
-_DIGITS_ONLY = re.compile(r"\d(?:[\d.-]*\d)?")
 _LOCAL_PART = re.compile(r"[\w+-]+(?:\.[\w+-]+)*")
 _DOMAIN_LABELS = re.compile(r"[^\W_](?:[\w-]*[^\W_])?(?:\.[^\W_](?:[\w-]*[^\W_])?)*")
 
@@ -141,10 +144,10 @@ class _Token:
     folded: str
 
 
-def _tokens(text: str) -> tuple[_Token, ...]:
+def _tokens(text: str, pattern: re.Pattern[str]) -> tuple[_Token, ...]:
     return tuple(
         _Token(match.start(), match.end(), match.group(), _fold_token(match.group()))
-        for match in _TOKEN.finditer(text)
+        for match in pattern.finditer(text)
     )
 
 
@@ -174,12 +177,11 @@ def find(text: str, regions: Iterable[str], tlds: frozenset[str]) -> Found:
     """Phones and e-mails written (partly) in words in ``text``, as (start, end) offsets.
 
     ``regions`` are the ISO 3166 regions whose numbers are recognised, ``tlds`` the top-level
-    domains (lowercase) an address may end in. The text is split into words once for both.
+    domains (lowercase) an address may end in.
     """
-    tokens = _tokens(text)
     return Found(
-        phones=list(_phone_spans(text, tokens, tuple(regions))),
-        emails=list(_email_spans(text, tokens, tlds)),
+        phones=list(_phone_spans(text, _tokens(text, _PHONE_TOKEN), tuple(regions))),
+        emails=list(_email_spans(text, _tokens(text, _EMAIL_TOKEN), tlds)),
     )
 
 
@@ -205,7 +207,7 @@ def _is_phone_token(token: _Token) -> bool:
         _number_value(token.folded) is not None
         or token.folded in _HUNDRED_WORDS
         or token.folded in _REPEATS
-        or bool(_DIGITS_ONLY.fullmatch(token.raw))
+        or token.raw.isdigit()
     )
 
 
@@ -230,12 +232,16 @@ def _phone_run(text: str, tokens: tuple[_Token, ...], start: int) -> int:
 
 
 def _is_phone(run: list[_Token], regions: tuple[str, ...]) -> bool:
-    plus = run[0].folded in _PLUS_WORDS or run[0].raw == "+" or run[0].raw.startswith("+")
-    if not any(
+    plus = run[0].folded in _PLUS_WORDS or run[0].raw == "+"
+    spoken = any(
         (_number_value(t.folded) is not None and t.folded not in _AMBIGUOUS) or t.folded in _REPEATS
         for t in run
-    ):
-        return False  # digits only: the typed-phone matcher judges those
+    )
+    # Digits typed one by one ("0 7 7 1 2 ...") are spelling out too; other digit-only runs are
+    # the typed-phone matcher's to judge.
+    one_by_one = sum(len(t.raw) == 1 and t.raw.isdigit() for t in run) >= SINGLE_DIGITS_RUN
+    if not (spoken or one_by_one):
+        return False
     digits = _digits_of(run)
     if len(digits) < MIN_PHONE_DIGITS:
         return False
@@ -395,7 +401,7 @@ def _joined(text: str, left: _Token, right: _Token) -> bool:
 def spoken_digits(text: str) -> list[str]:
     """The digit strings of every run of number words in ``text`` ("+" kept), as rebuilt for the
     phone check: what a reader of the comment would dial."""
-    tokens = _tokens(text)
+    tokens = _tokens(text, _PHONE_TOKEN)
     found: list[str] = []
     index = 0
     while index < len(tokens):
