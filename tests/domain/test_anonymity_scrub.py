@@ -512,7 +512,10 @@ def test_street_addresses_are_replaced(text, expected):
         "Στην οδό Ερμού είχε κόσμο",
         "Մաշտոցի պողոտայում զբոսնեցինք",
         "الشارع مزدحم جدا",
+        "في الشارع كان 5 أشخاص",
         "שדרות רוטשילד יפות",
+        "ברחוב היו 5 אנשים",
+        "We had 2 Supreme Court cases and 3 Close calls",
     ],
 )
 def test_street_words_without_a_house_number_stay(text):

@@ -39,6 +39,11 @@ _EN_TYPES = (
 _EN_TYPES_BEFORE_NUMBER = (
     r"Street|St\.?|Avenue|Ave\.?|Road|Rd\.?|Boulevard|Blvd\.?|Lane|Ln\.?|Drive|Highway|Hwy\.?"
 )
+# After a number and a capitalised word, "Court", "Close" and "Row" are too often not a street
+# ("2 Supreme Court cases").
+_EN_TYPES_AFTER_NUMBER = "|".join(
+    kind for kind in _EN_TYPES.split("|") if kind not in {"Court", r"Ct\.?", "Close", "Row"}
+)
 _EN_UNIT = r"(?:,?\s*(?i:apt\.?|apartment|flat|suite|unit|floor|fl\.?|#)\s*\d{1,4}[A-Za-z]?)?"
 
 # Russian and Ukrainian street words in the cases they take after a preposition.
@@ -66,17 +71,29 @@ _GREEK_TYPES = r"(?i:οδός|οδος|οδό|οδο|οδ\.|λεωφόρος|λ�
 _ARMENIAN_TYPES = r"(?:փողոց|փ\.|պողոտա|պող\.|նրբանցք|նրբ\.|հրապարակ|թաղամաս|խճուղի)[ա-ֆ]*"
 _ARMENIAN_REST = r"(?:,?\s*(?:բն\.|բնակարան)\s*\d{1,4})?"
 
+# Arabic and Hebrew have no capitals: words that cannot be (the start of) a street name stop the
+# match instead ("في الشارع كان 5 أشخاص", "ברחוב היו 5 אנשים" are no addresses).
+_ARABIC_STOP = (
+    "كان|كانت|كانوا|يوجد|توجد|فيه|فيها|هناك|هنا|مع|من|في|على|الى|إلى|عن|هذا|هذه|جدا|كل|"
+    "لا|لم|لن|قد|ثم|او|أو|و|بعد|قبل|عند|حتى|مزدحم|طويل|واسع|جميل"
+)
+_HEBREW_STOP = (
+    "היו|היה|הייתה|יש|אין|עם|של|הזה|הזאת|ההוא|שלנו|שלי|אחד|אחת|כל|לא|גם|רק|מאוד|היום|"
+    "אתמול|אחרי|לפני|עד|כמו|ארוך|יפה|ריק|מלא"
+)
 _ARABIC_WORD = r"[\u0621-\u064A\u066E-\u06D3\u06FA-\u06FF][\u0621-\u065F\u066E-\u06FF]*"
-_ARABIC_NAME = rf"{_ARABIC_WORD}(?:\s+{_ARABIC_WORD}){{0,3}}?"
+_ARABIC_NAME_WORD = rf"(?!(?:{_ARABIC_STOP})(?![\w])){_ARABIC_WORD}"
+_ARABIC_NAME = rf"{_ARABIC_NAME_WORD}(?:\s+{_ARABIC_NAME_WORD}){{0,3}}?"
 _ARABIC_HOUSE = r"(?:(?:رقم|بناية|مبنى|عمارة)\s*)?"
 _HEBREW_WORD = r"[\u05D0-\u05EA][\u05D0-\u05EA\u05F3\u05F4'\"]*"
-_HEBREW_NAME = rf"{_HEBREW_WORD}(?:\s+{_HEBREW_WORD}){{0,2}}?"
+_HEBREW_NAME_WORD = rf"(?!(?:{_HEBREW_STOP})(?![\w])){_HEBREW_WORD}"
+_HEBREW_NAME = rf"{_HEBREW_NAME_WORD}(?:\s+{_HEBREW_NAME_WORD}){{0,2}}?"
 _HEBREW_TYPES = r"(?:[ובל]?ב?)?(?:רחוב|רח['׳]|שדרות|שד['׳]|שד\.|סמטת|כיכר)"
 _HEBREW_REST = r"(?:,?\s*(?:דירה|דיר['׳])\s*\d{1,4})?"
 
 _PATTERNS = (
     # en: "12 Baker Street", "221B Baker St. flat 3"
-    rf"(?<![\w.]){_NUMBER}\s+{_NAME}\s+(?i:{_EN_TYPES})(?![\w])(?:\.)?{_EN_UNIT}",
+    rf"(?<![\w.]){_NUMBER}\s+{_NAME}\s+(?i:{_EN_TYPES_AFTER_NUMBER})(?![\w])(?:\.)?{_EN_UNIT}",
     # en: "Baker Street 12"
     rf"(?<![\w]){_NAME}\s+(?i:{_EN_TYPES_BEFORE_NUMBER})(?![\w]){_GAP}(?i:no\.?\s*)?{_NUMBER}(?![\w]){_EN_UNIT}",
     # ru/uk: "ул. Ленина, д. 5, кв. 3", "вулиця Шевченка 10"
