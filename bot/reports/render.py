@@ -208,12 +208,14 @@ def pre_post_line(row) -> str:
 def balance_line(row) -> str:
     share = percent(row.message_share) if row.message_share is not None else "—"
     return _(
-        "{side}: {share} of messages, {words} words; present {present} of {members}",
+        "{side}: {share} of messages, {words} words; present {present} of {members}, "
+        "spoke {spoke}",
         side=side_name(row.side),
         share=share,
         words=number(row.words, 0),
-        present=number(row.present, 0),
+        present=count(row.present),
         members=number(row.members, 0),
+        spoke=count(row.spoke),
     )
 
 

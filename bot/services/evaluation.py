@@ -122,10 +122,11 @@ class PrePostRow:
 class BalanceRow:
     side: str
     members: int
-    present: int
+    present: int | None  # in the chat during the sessions; None: hidden (fewer than k members)
     messages: int
     words: int
     message_share: float | None
+    spoke: int | None = None  # wrote at least one message; hidden with ``present``
 
 
 @dataclass(frozen=True)
@@ -507,7 +508,7 @@ async def build_report(
         trends=_trends(await _closed_sessions(db, scope), instances, unit_figs, items, k)
         if scope.level == "group"
         else (),
-        balance=await _balance(db, scope, sides),
+        balance=await _balance(db, scope, sides, k),
         groups=await _groups(db, scope, instances, unit_figs) if scope.level == "program" else (),
     )
 
@@ -665,10 +666,11 @@ def _trends(
 
 
 async def _balance(
-    db: AsyncSession, scope: Scope, sides: Mapping[int, str]
+    db: AsyncSession, scope: Scope, sides: Mapping[int, str], k: int
 ) -> tuple[BalanceRow, ...]:
     """Participation balance per side (counts of messages and words, never content), from the
-    sessions part's per-side statistics."""
+    sessions part's per-side statistics. Who was present and who spoke are counts of people:
+    below k members they would tell the group who stayed silent, so they are hidden."""
     query = (
         select(
             SessionSideStats.side_id,
@@ -676,6 +678,7 @@ async def _balance(
             func.sum(SessionSideStats.present),
             func.sum(SessionSideStats.messages),
             func.sum(SessionSideStats.words),
+            func.sum(SessionSideStats.spoke),
         )
         .join(DialogueSession, DialogueSession.id == SessionSideStats.session_id)
         .join(DialogueGroup, DialogueGroup.id == DialogueSession.group_id)
@@ -693,12 +696,13 @@ async def _balance(
         BalanceRow(
             side=sides.get(side_id, UNKNOWN),
             members=int(members or 0),
-            present=int(present or 0),
+            present=int(present or 0) if int(members or 0) >= k else None,
             messages=int(messages or 0),
             words=int(words or 0),
             message_share=(int(messages or 0) / total_messages) if total_messages else None,
+            spoke=int(spoke or 0) if int(members or 0) >= k else None,
         )
-        for side_id, members, present, messages, words in sorted(
+        for side_id, members, present, messages, words, spoke in sorted(
             rows, key=lambda r: order.get(r[0], 99)
         )
     )

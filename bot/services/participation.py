@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import (
     DialogueGroup,
     DialogueSession,
+    GroupMember,
     Person,
     RaisedHand,
     SessionParticipation,
@@ -21,6 +22,7 @@ from bot.db.models import (
     Side,
 )
 from bot.services import sessions as sessions_service
+from bot.services.groups import JOINED
 from bot.services.sessions import OPEN, Recipient, SessionError
 
 
@@ -176,8 +178,8 @@ async def balance(db: AsyncSession, session_id: int, quietest: int = 3) -> Balan
 # ---- after the session ---------------------------------------------------------------------------------
 
 
-async def attendees(db: AsyncSession, session_id: int) -> tuple[int, ...]:
-    """Members who posted or reacted while the session was open."""
+async def speakers(db: AsyncSession, session_id: int) -> tuple[int, ...]:
+    """People who posted or reacted while the session was open."""
     return tuple(
         (
             await db.scalars(
@@ -192,11 +194,31 @@ async def attendees(db: AsyncSession, session_id: int) -> tuple[int, ...]:
     )
 
 
+async def attendees(db: AsyncSession, session_id: int) -> tuple[int, ...]:
+    """Who was at the session: the group's members in its chat when it closed (joined before the
+    end, not left or removed since; kept current from Telegram's chat_member updates), and anyone
+    who posted or reacted during it. A member who listened without a word was there: the quiet
+    ones are the people whose feedback matters most."""
+    session = await sessions_service.get(db, session_id)
+    end = session.closed_at or session.ends_at
+    in_chat = (
+        await db.scalars(
+            select(GroupMember.person_id).where(
+                GroupMember.group_id == session.group_id,
+                GroupMember.status == JOINED,
+                (GroupMember.joined_at.is_(None)) | (GroupMember.joined_at <= end),
+            )
+        )
+    ).all()
+    return tuple(sorted(set(in_chat) | set(await speakers(db, session_id))))
+
+
 async def keep_side_stats(db: AsyncSession, session_id: int) -> list[SessionSideStats]:
     """Write the per-side numbers reports use (they outlive the per-person counts)."""
     session = await sessions_service.get(db, session_id)
     members = await sessions_service.recipients(db, session.group_id)
     numbers = await counts(db, session_id)
+    present_ids = set(await attendees(db, session_id))
     program_id = await sessions_service.program_of_group(db, session.group_id)
     side_ids = (
         await db.scalars(
@@ -212,7 +234,8 @@ async def keep_side_stats(db: AsyncSession, session_id: int) -> list[SessionSide
             session_id=session_id,
             side_id=side_id,
             members=len(people),
-            present=sum(1 for c in got if c.messages or c.reactions),
+            present=sum(1 for m in people if m.person_id in present_ids),
+            spoke=sum(1 for c in got if c.messages),
             messages=sum(c.messages for c in got),
             words=sum(c.words for c in got),
         )

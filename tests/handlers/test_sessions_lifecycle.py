@@ -190,10 +190,11 @@ async def test_a_session_opens_runs_its_agenda_nudges_at_half_time_and_closes(
     ]
     async with runtime.db() as db:
         stats = {
-            s.side_id: (s.members, s.present, s.messages, s.words)
+            s.side_id: (s.members, s.present, s.spoke, s.messages, s.words)
             for s in (await db.scalars(select(SessionSideStats))).all()
         }
-    assert stats == {w.side_ids[0]: (2, 2, 2, 16), w.side_ids[1]: (2, 2, 1, 2)}
+    # Azerbaijan: Olga wrote, Noa only reacted: both present, one spoke.
+    assert stats == {w.side_ids[0]: (2, 2, 2, 2, 16), w.side_ids[1]: (2, 2, 1, 1, 2)}
     await session_jobs.run_due(app)
     assert len(closed_events) == 1  # the event is emitted once
 
@@ -265,7 +266,9 @@ async def test_moderator_overrides_with_open_next_and_close(
     await tg.say(ani, world.chat, "Bye")
     await tg.say(mira, world.chat, "/close")
     assert tg.last_text(world.chat).startswith("🔴 Listening circle is closed.")
-    assert [e.attendee_ids for e in closed_events] == [(ani.id,)]
+    # Everyone in the chat was there, the silent members too (only Ani wrote).
+    everyone = tuple(sorted(world.member(n).id for n in ("Ani", "Olga", "Noa", "Ravi")))
+    assert [e.attendee_ids for e in closed_events] == [everyone]
     await tg.say(mira, world.chat, "/close")
     assert tg.last_text(world.chat) == "No session is open in this group right now."
     await tg.say(mira, tg.private(mira), f"/editsession {session.id} title Renamed")
@@ -333,3 +336,34 @@ async def test_session_in_the_group_shows_every_zone_present(tg, world, clock):
     ):
         assert local in text, local
     assert "18:00" in text  # the Russian block uses 24-hour clocks
+
+
+async def test_quiet_members_in_the_chat_are_attendees_and_get_the_survey(
+    tg, world, clock, app, runtime, closed_events
+):
+    """Only Ani writes; Olga and Noa listen; Ravi leaves the chat before the end. The survey goes
+    to the three who were there, the two silent ones included, each in their language."""
+    session = await world.add_session(datetime(2026, 3, 10, 19, 0), minutes=60)
+    ani, olga, noa, ravi = (world.member(n) for n in ("Ani", "Olga", "Noa", "Ravi"))
+    clock.now = START
+    await session_jobs.run_due(app)
+    await tg.say(ani, world.chat, "I would like to start")
+    await tg.leave(ravi, world.chat)
+    clock.now = datetime(2026, 3, 10, 16, 0, tzinfo=UTC)
+    await session_jobs.run_due(app)
+
+    assert [e.attendee_ids for e in closed_events] == [tuple(sorted([ani.id, olga.id, noa.id]))]
+    invitation = (
+        "Thank you for taking part in {session}! Would you answer a few short questions about it?"
+    )
+    for user, locale in ((ani, "en"), (olga, "ru"), (noa, "he")):
+        expected = translate_in(locale, invitation, session=session.title)
+        assert any(t.startswith(expected) for t in _dm_texts(tg, user)), locale
+    assert not any(t.startswith("Thank you for taking part") for t in _dm_texts(tg, ravi))
+    async with runtime.db() as db:
+        stats = [
+            (s.members, s.present, s.spoke)
+            for s in (await db.scalars(select(SessionSideStats))).all()
+        ]
+    # Ravi left: no longer a member; Armenia (Ani) 1 of 1 present, 1 spoke; Azerbaijan 2 present, 0.
+    assert sorted(stats) == [(1, 1, 1), (2, 2, 0)]

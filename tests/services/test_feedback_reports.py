@@ -9,6 +9,8 @@ from bot.db.models import SessionSideStats
 from bot.domain.anonymity import AnonymityError
 from bot.domain.errors import NotAllowed, NotFound
 from bot.domain.statistics import Agg, mean_ci, pre_post
+from bot.i18n import use_locale
+from bot.reports import render
 from bot.services import evaluation, surveys
 from bot.services.evaluation import Scope
 from tests.services.feedback_fixtures import (
@@ -219,30 +221,53 @@ async def test_participation_balance_is_shown_beside_the_feedback(runtime) -> No
     program = await make_program(runtime)
     session = await add_session(runtime, program)
     async with runtime.db() as db:
-        db.add(
-            SessionSideStats(
-                session_id=session,
-                side_id=program.view.sides[0].id,
-                members=4,
-                present=4,
-                messages=60,
-                words=900,
+        for side, members, present, spoke, messages, words in (
+            (0, 6, 6, 5, 60, 900),
+            (1, 6, 5, 2, 40, 500),
+        ):
+            db.add(
+                SessionSideStats(
+                    session_id=session,
+                    side_id=program.view.sides[side].id,
+                    members=members,
+                    present=present,
+                    spoke=spoke,
+                    messages=messages,
+                    words=words,
+                )
             )
+    result = await report(runtime, Scope(program.view.id, program.group_ids[0], session))
+    balance = {row.side: row for row in result.balance}
+    assert balance["Armenia"].message_share == pytest.approx(0.6)
+    row = balance["Azerbaijan"]
+    assert (row.present, row.spoke, row.members) == (5, 2, 6)
+    with use_locale("en"):
+        assert render.balance_line(row) == (
+            "Azerbaijan: 40% of messages, 500 words; present 5 of 6, spoke 2"
         )
+
+
+async def test_who_was_present_and_who_spoke_are_hidden_below_k_members(runtime) -> None:
+    """Four members on a side: "present 4, spoke 3" would tell the group who stayed silent."""
+    program = await make_program(runtime)
+    session = await add_session(runtime, program)
+    async with runtime.db() as db:
         db.add(
             SessionSideStats(
                 session_id=session,
                 side_id=program.view.sides[1].id,
                 members=4,
-                present=3,
+                present=4,
+                spoke=3,
                 messages=40,
                 words=500,
             )
         )
     result = await report(runtime, Scope(program.view.id, program.group_ids[0], session))
-    balance = {row.side: row for row in result.balance}
-    assert balance["Armenia"].message_share == pytest.approx(0.6)
-    assert (balance["Azerbaijan"].present, balance["Azerbaijan"].members) == (3, 4)
+    [row] = result.balance
+    assert (row.present, row.spoke, row.members) == (None, None, 4)
+    with use_locale("en"):
+        assert render.balance_line(row).endswith("present hidden of 4, spoke hidden")
 
 
 async def test_only_the_programs_organizers_may_see_its_report(runtime) -> None:

@@ -127,7 +127,10 @@ class SessionSideStats(Base):
     session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
     side_id: Mapped[int] = mapped_column(ForeignKey("sides.id", ondelete="CASCADE"))
     members: Mapped[int] = mapped_column(default=0)
+    # Present: in the chat during the session (spoke or not). Spoke: wrote at least one message.
+    # Rows from before 0005h2 counted posting or reacting as present; the migration copied it.
     present: Mapped[int] = mapped_column(default=0)
+    spoke: Mapped[int] = mapped_column(default=0, server_default="0")
     messages: Mapped[int] = mapped_column(default=0)
     words: Mapped[int] = mapped_column(default=0)
 
