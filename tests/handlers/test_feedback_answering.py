@@ -91,6 +91,26 @@ async def test_attendees_get_invited_in_their_language_and_answer_once(
     assert comment == "Great session, thanks to [name] and [@user], mail me at [email]"
 
 
+async def test_a_comment_typed_in_telegram_loses_spelled_contacts_and_other_spellings(
+    tg, fake, app, runtime, place
+) -> None:
+    ani = await place.add_person("Ani", locale="en")
+    await place.add_person("Юлия", locale="ru", side=1)
+    session = await place.closed_session("Week 1")
+    await place.close(app, session, [ani])
+    await answer_all(
+        tg,
+        fake,
+        ani,
+        comment="Yuliya said: four one five five five five two three four eight, "
+        "yulia dot k at gmail dot com, Baker Street 12. I gave it 9 out of 10.",
+    )
+    assert tg.last_text(fake.private(ani)) == THANKS
+    async with runtime.db() as db:
+        comment = await db.scalar(select(Answer.text).where(Answer.text.is_not(None)))
+    assert comment == "[name] said: [phone], [email], [address]. I gave it 9 out of 10."
+
+
 async def test_answering_twice_is_refused_and_changes_nothing(
     tg, fake, app, runtime, place
 ) -> None:
