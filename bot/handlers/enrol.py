@@ -352,7 +352,8 @@ async def _after_stale_press(
         enrolled = await enrolment.current_enrolment(db, user.id) if draft is None else None
     pressed = BUTTON_STEPS.get(payload.action)
     if draft is None:
-        if enrolled is not None and payload.action == ACCEPT:
+        if enrolled is not None:
+            # Enrolled already (the welcome may never have arrived): say so, whatever was pressed.
             await _answer_quietly(update, _(ALREADY_DONE))
             await reply(update, _enrolled_text(enrolled))
             return
