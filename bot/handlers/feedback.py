@@ -1,8 +1,9 @@
 """Telegram handlers of the feedback part: answering surveys, /feedback, /report and /export.
 
 Answers in progress live only in memory (``context.user_data``) and are written once, complete, on
-the final submit: the response, its answers and the receipt in one transaction. Nothing with a
-person's id is ever written next to an answer.
+the final submit: the sealed answer and the receipt in one transaction (bot/services/
+feedback_store.py writes responses later, in shuffled batches). Nothing with a person's id is ever
+written next to an answer.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 from bot.context import BridgeContext
 from bot.db.outage import is_storage_failure
 from bot.domain.anonymity import MAX_FREE_TEXT_LENGTH, ScrubError
+from bot.domain.anonymity.sealing import SealBroken
 from bot.domain.errors import BridgeError, NotFound
 from bot.handler_groups import GROUP_COMMANDS
 from bot.handlers import feedback_messages as msgs
@@ -31,7 +33,7 @@ from bot.reports.chart import chart_png
 from bot.reports.csv_export import report_csv
 from bot.reports.html_export import report_html
 from bot.reports.summary import summary_messages
-from bot.services import evaluation, feedback, people, programs
+from bot.services import evaluation, feedback, feedback_store, people, programs
 from bot.services.evaluation import Scope
 from bot.services.surveys import TEXT, ItemView
 
@@ -192,13 +194,14 @@ async def _submit(update: Update, context: BridgeContext, state: InProgress) -> 
     secret = context.runtime.secret
     try:
         async with context.db() as db:
-            await feedback.submit(
+            accepted = await feedback.submit(
                 db, secret, user.id, state.instance_id, state.values, state.comment, context.clock()
             )
     except Exception as error:
-        if not is_storage_failure(error):
+        if not (is_storage_failure(error) or isinstance(error, SealBroken)):
             raise
         # Rolled back as a whole: no response, no answers, no receipt. The answers stay in memory.
+        # (SealBroken: the waiting answers were sealed under another secret; see the log.)
         log.exception("could not store a survey answer")
         text = _(
             "Your answers could not be saved because of a problem on our side, and nothing was stored. "
@@ -213,6 +216,8 @@ async def _submit(update: Update, context: BridgeContext, state: InProgress) -> 
         assert chat is not None
         await chat.send_message(text, reply_markup=markup)
         return
+    # Committed: durable. Old versions of the bundle (and of the responses) leave the files first.
+    await feedback_store.settle(context.runtime.engine, written=bool(accepted and accepted.written))
     _clear(context)
     query = update.callback_query
     text = _("Thank you! Your answers were saved anonymously.")

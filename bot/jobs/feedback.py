@@ -5,6 +5,8 @@
 * ``offer_pre_program`` is the hook enrolment calls once a person has enrolled.
 * ``run_due(application, now)`` sends the one reminder each unanswered invitation gets (every few
   minutes from the job queue; tests call it with the time they want).
+* ``flush(application)`` writes out the sealed waiting answers of every survey that has closed
+  (at start and every few minutes; bot/services/feedback_store.py).
 * ``sweep(application)`` erases the physical order of stored answers on PostgreSQL (daily).
 
 Every send goes through ``notifier.send_once`` with a delivery key, so restarts and retries never
@@ -19,13 +21,14 @@ from datetime import datetime, time, timedelta
 from telegram.ext import Application, ContextTypes
 
 from bot.context import runtime_of
+from bot.db.hygiene import wipe_history
 from bot.db.models import OrganizerGrant, Person, Program
 from bot.domain.errors import BridgeError
 from bot.events import SessionClosed, on_session_closed
 from bot.handlers import feedback_messages as msgs
 from bot.jobs import notifier
 from bot.jobs.notifier import Message
-from bot.services import feedback, surveys
+from bot.services import feedback, feedback_store, surveys
 from bot.services.feedback import Opened
 
 log = logging.getLogger(__name__)
@@ -223,8 +226,26 @@ async def run_due(application: Application, now: datetime | None = None) -> int:
 
 
 async def sweep(application: Application) -> bool:
-    async with runtime_of(application).db() as db:
-        return await feedback.erase_order(db)
+    runtime = runtime_of(application)
+    async with runtime.db() as db:
+        erased = await feedback.erase_order(db)
+    # SQLite: rebuild the file, so no stale copy of a moved row is left in a page's free middle.
+    await wipe_history(runtime.engine, compact=True)
+    return erased
+
+
+async def flush(application: Application, now: datetime | None = None) -> int:
+    """Write out the waiting answers of closed surveys; returns how many were written."""
+    runtime = runtime_of(application)
+    async with runtime.db() as db:
+        written = await feedback_store.flush_due(db, runtime.secret, now or runtime.clock())
+    if written:
+        await feedback_store.settle(runtime.engine, written=True)
+    return written
+
+
+async def _flush_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await flush(context.application)
 
 
 async def _reminder_job(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -238,10 +259,18 @@ async def _sweep_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 async def schedule(application: Application) -> None:
     """Rebuild this part's jobs at start-up: the database holds what is owed, so a repeating check
     is all the job queue needs to know."""
+    try:
+        # Answers sealed before a restart whose survey closed meanwhile are written now.
+        await flush(application)
+    except Exception:
+        log.exception("could not write out the waiting answers of closed surveys at start")
     queue = application.job_queue
     if queue is None:
         log.warning("no job queue: survey reminders will not be sent")
         return
+    queue.run_repeating(
+        _flush_job, interval=REMINDER_INTERVAL, first=REMINDER_INTERVAL, name="feedback:flush"
+    )
     queue.run_repeating(
         _reminder_job,
         interval=REMINDER_INTERVAL,

@@ -3,10 +3,11 @@
 Privacy (DESIGN.md, "Privacy of feedback"):
 
 * Partial answers are never written: the handler keeps them in memory until the final submit, and
-  ``submit`` writes the response, its answers and the receipt in one transaction, so either all of
-  them exist or none does.
-* A response row has a random id, the UTC day and coarse attributes (side, role, group, session);
-  never a person. The receipt is HMAC(secret, person, instance) with no reference to the response.
+  ``submit`` writes the sealed answer and the receipt in one transaction, so either both exist or
+  neither does. Answers reach ``responses`` only in shuffled batches (bot/services/feedback_store.py).
+* A response row has a random id, a day and coarse attributes (side, role, group, session), all
+  coarsened so that no combination matches fewer than k invitees; never a person. The receipt is
+  HMAC(secret, person, instance) with no reference to the response.
 * Free text is scrubbed (contacts, links, @usernames, names of the program's people) before storage.
 * Reminders consult receipts, and every invitation's reminder step is marked alike (answered or
   not); the reminder's delivery key is keyed by the secret too, so no row says who had not answered.
@@ -25,7 +26,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
-    Answer,
     DialogueGroup,
     DialogueSession,
     Enrolment,
@@ -35,7 +35,6 @@ from bot.db.models import (
     Person,
     Program,
     Receipt,
-    Response,
     Survey,
     SurveyInstance,
     SurveyInvitation,
@@ -44,7 +43,6 @@ from bot.domain.anonymity import (
     MAX_FREE_TEXT_LENGTH,
     KnownNames,
     ScrubError,
-    new_response_id,
     receipt,
     response_day,
     scrub,
@@ -52,7 +50,7 @@ from bot.domain.anonymity import (
 from bot.domain.anonymity.errors import AnonymityErrorCode
 from bot.domain.errors import BridgeError
 from bot.i18n import normalize_locale
-from bot.services import surveys
+from bot.services import feedback_store, surveys
 from bot.services.surveys import POST_PROGRAM, POST_SESSION, PRE_PROGRAM, SCALES, TEXT, ItemView
 
 # Program-wide instances (pre / post program) stay open this long; each invitation expires on its own.
@@ -355,6 +353,15 @@ def check_free_text(text: str) -> str:
     return body
 
 
+@dataclass(frozen=True)
+class Accepted:
+    """A stored answer: ``written`` answers of its instance went from the sealed bundle to
+    responses in this transaction (0 while the batch is not due). Call
+    ``feedback_store.settle`` after the commit."""
+
+    written: int
+
+
 async def submit(
     db: AsyncSession,
     secret: bytes,
@@ -363,8 +370,8 @@ async def submit(
     values: Mapping[int, int],
     comment: str | None,
     now: datetime,
-) -> None:
-    """Store one complete answer: response, answers and receipt, all in the caller's transaction.
+) -> Accepted:
+    """Store one complete answer, sealed, with its receipt, all in the caller's transaction.
 
     ``values`` maps item id -> chosen value for the rating items; ``comment`` is the optional free
     text (scrubbed here before it is stored).
@@ -394,25 +401,24 @@ async def submit(
             Enrolment.program_id == instance.program_id, Enrolment.person_id == person_id
         )
     )
-    response = Response(
-        id=new_response_id(),
-        instance_id=instance.id,
-        program_id=instance.program_id,
-        group_id=instance.group_id,
-        session_id=instance.session_id,
-        side_id=enrolment.side_id if enrolment else None,
-        role=enrolment.role if enrolment else None,
-        day=response_day(now),
-    )
-    db.add(response)
-    await db.flush()
-    db.add_all(Answer(response_id=response.id, item_id=i, value=v, text=t) for i, v, t in answers)
+    # The receipt first: a second press that raced this one fails here, before anything else.
     db.add(Receipt(digest=receipt_of(secret, person_id, instance.id), instance_id=instance.id))
     try:
         await db.flush()
     except IntegrityError:
         # Two presses raced: the other one stored the answer. This whole transaction rolls back.
         raise FeedbackError("survey_already_answered") from None
+    comment_entry = next(((i, t) for i, _v, t in answers if t is not None), None)
+    entry = feedback_store.Entry(
+        values={i: v for i, v, t in answers if t is None and v is not None},
+        comment=comment_entry,
+        side_id=enrolment.side_id if enrolment else None,
+        role=enrolment.role if enrolment else None,
+        day=response_day(now),
+    )
+    # Sealed until a batch is due (bot/services/feedback_store.py): never a row dated by its place.
+    written = await feedback_store.hold(db, secret, instance, entry, now)
+    return Accepted(written=written)
 
 
 async def pending_for(

@@ -51,6 +51,9 @@ def _tables_naming_people() -> list[str]:
 
 
 async def wipe_traces(engine: AsyncEngine) -> bool:
-    """After ``forget`` committed: the person's bytes leave the files. The people table (names,
-    usernames) is rewritten whole; the tables that referred to it are vacuumed."""
-    return await wipe_history(engine, rewrite=[Person.__tablename__], vacuum=_tables_naming_people())
+    """After ``forget`` committed: the person's bytes leave the files. On PostgreSQL the people
+    table (names, usernames) is rewritten whole and the tables that referred to it are vacuumed;
+    SQLite rebuilds the file (``VACUUM``: no stale copy survives in a page's free middle)."""
+    return await wipe_history(
+        engine, rewrite=[Person.__tablename__], vacuum=_tables_naming_people(), compact=True
+    )

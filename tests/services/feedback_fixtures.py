@@ -20,7 +20,7 @@ from bot.db.models import (
 )
 from bot.domain.anonymity import new_response_id
 from bot.domain.programs import ProgramDraft
-from bot.services import feedback, programs, surveys
+from bot.services import feedback, feedback_store, programs, surveys
 from bot.services.evaluation import RELEASE_DELAY
 from bot.services.programs import ProgramView
 
@@ -141,9 +141,11 @@ async def close_and_answer(
     group_index: int = 0,
     comments: dict[int, str] | None = None,
     attendees: list[int] | None = None,
+    close: bool = True,
 ) -> int:
     """Open the post-session survey for ``attendees`` (default: everyone answering) and submit
-    ``answers`` (person -> the four ratings) through the service. Returns the instance id."""
+    ``answers`` (person -> the four ratings) through the service; with ``close``, the survey then
+    closes, so every answer is written out as a response. Returns the instance id."""
     now = runtime.clock()
     async with runtime.db() as db:
         opened = await feedback.open_after_session(
@@ -167,7 +169,19 @@ async def close_and_answer(
                 (comments or {}).get(person_id),
                 now,
             )
+        await feedback_store.settle(runtime.engine, written=True)
+    if close:
+        await close_instance(runtime, opened.instance_id)
     return opened.instance_id
+
+
+async def close_instance(runtime, instance_id: int) -> int:
+    """What the flush job does when the survey closes: everything waiting is written."""
+    async with runtime.db() as db:
+        instance = await db.get(SurveyInstance, instance_id)
+        written = await feedback_store.release(db, runtime.secret, instance, closing=True)
+    await feedback_store.settle(runtime.engine, written=True)
+    return written
 
 
 async def answer_program_survey(
@@ -191,6 +205,7 @@ async def answer_program_survey(
                 None,
                 now,
             )
+    await close_instance(runtime, opened.instance_id)
     return opened.instance_id
 
 

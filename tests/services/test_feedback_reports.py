@@ -67,10 +67,15 @@ async def test_fewer_than_k_answers_hide_everything(runtime) -> None:
 async def test_side_breakdown_hides_the_complementary_cell(runtime) -> None:
     program = await make_program(runtime)
     armenia = await add_people(runtime, program, 7, side=0)
-    azerbaijan = await add_people(runtime, program, 2, side=1)
+    # Five invited on each side (so sides are stored), two of Azerbaijan's answer.
+    azerbaijan = await add_people(runtime, program, 5, side=1)
     session = await add_session(runtime, program)
-    answers = {pid: (5, 5, 5, 5) for pid in armenia} | {pid: (1, 1, 1, 1) for pid in azerbaijan}
-    await close_and_answer(runtime, program, session, answers)
+    answers = {pid: (5, 5, 5, 5) for pid in armenia} | {
+        pid: (1, 1, 1, 1) for pid in azerbaijan[:2]
+    }
+    await close_and_answer(
+        runtime, program, session, answers, attendees=[*armenia, *azerbaijan]
+    )
     result = await report(runtime, Scope(program.view.id))
     felt = result.items[0]
     assert felt.n == 9  # the total may be shown...

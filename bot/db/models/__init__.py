@@ -15,6 +15,7 @@ from bot.db.models.enrolment import Enrolment, EnrolmentDraft, Invite
 from bot.db.models.feedback import (
     Answer,
     FeedbackSettings,
+    PendingAnswers,
     Receipt,
     ReleasedFigures,
     Response,
@@ -67,6 +68,7 @@ __all__ = [
     "Invite",
     "ModerationAction",
     "OrganizerGrant",
+    "PendingAnswers",
     "Person",
     "Program",
     "ProgramLanguage",

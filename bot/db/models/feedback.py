@@ -3,7 +3,12 @@
 A response row has no person and no precise time (a day), and a random id; whether someone answered
 is a separate HMAC receipt with no link to the response. See DESIGN.md, "Privacy of feedback".
 
-On SQLite the three tables that hold answers are WITHOUT ROWID: an ordinary SQLite table keeps a
+A submitted answer first waits, sealed, in ``pending_answers`` (one encrypted bundle per survey
+instance, no time, no person) and is written to ``responses`` / ``answers`` only in shuffled
+batches, each rewriting the instance's rows in a fresh random order (bot/services/feedback_store.py,
+docs/PRIVACY.md).
+
+On SQLite the tables that hold answers are WITHOUT ROWID: an ordinary SQLite table keeps a
 hidden, increasing rowid, which would record the order (and so, with the invitation times, who)
 of the answers. Stored by their random keys instead, they carry no order. PostgreSQL has no such
 column; its physical order and transaction ids are erased by ``feedback.erase_order`` (jobs).
@@ -13,7 +18,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db.base import Base
@@ -107,7 +112,23 @@ class Receipt(Base):
     __table_args__ = NO_ROWID
 
     digest: Mapped[str] = mapped_column(String(64), primary_key=True)
-    instance_id: Mapped[int] = mapped_column(ForeignKey("survey_instances.id", ondelete="CASCADE"))
+    instance_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_instances.id", ondelete="CASCADE"), index=True
+    )
+
+
+class PendingAnswers(Base):
+    """The answers of one survey instance not yet written as responses: one sealed bundle
+    (AES-GCM under a key derived from the server secret), in random order, rewritten whole on
+    each answer. No time, no person, no per-answer row whose position could date it."""
+
+    __tablename__ = "pending_answers"
+    __table_args__ = NO_ROWID
+
+    instance_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_instances.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class Response(Base):
@@ -130,6 +151,9 @@ class Response(Base):
     side_id: Mapped[int | None] = mapped_column(ForeignKey("sides.id", ondelete="SET NULL"))
     role: Mapped[str | None] = mapped_column(String(20))
     day: Mapped[date]
+    # What was coarsened so that no stored combination matches fewer than k invitees: "" none,
+    # else "+"-joined of role, side (dropped), week (day widened to its week), day (dropped).
+    coarsened: Mapped[str] = mapped_column(String(40), default="", server_default=text("''"))
 
 
 class Answer(Base):
