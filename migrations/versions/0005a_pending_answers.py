@@ -1,7 +1,7 @@
 """feedback: sealed pending answers, per-response coarsening, receipts by instance
 
 Revision ID: 0005a
-Revises: 0004b
+Revises: 0005h2
 
 Answers wait, sealed, in ``pending_answers`` until they are written in shuffled batches
 (docs/PRIVACY.md). ``responses.coarsened`` records which attributes were coarsened at write time.
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005a"
-down_revision: str | Sequence[str] | None = "0004b"
+down_revision: str | Sequence[str] | None = "0005h2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
