@@ -169,5 +169,7 @@ def report_csv(report: Report) -> bytes:
         writer.writerow([_("comment"), "", "", "", "", "", "", render.comments_note(report)])
     writer.writerow([_("note"), head.threshold_line, "", "", "", "", "", ""])
     writer.writerow([_("note"), head.method_line, "", "", "", "", "", ""])
+    if coarsened := render.coarsened_line(report):
+        writer.writerow([_("note"), coarsened, "", "", "", "", "", ""])
     # UTF-8 with a byte-order mark, so spreadsheet programs read every script correctly.
     return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -156,7 +156,13 @@ def report_html(report: Report, chart: bytes | None = None) -> str:
     # The footnote, once: what is hidden, and the method that keeps it hidden across reports.
     parts.append(
         f'<footer id="method"><p class="note">{escape(head.threshold_line)}</p>'
-        f'<p class="note">{escape(head.method_line)}</p></footer>'
+        f'<p class="note">{escape(head.method_line)}</p>'
+        + (
+            f'<p class="note" id="coarsened">{escape(coarsened)}</p>'
+            if (coarsened := render.coarsened_line(report))
+            else ""
+        )
+        + "</footer>"
     )
     parts.append("</body></html>")
     return "\n".join(parts)

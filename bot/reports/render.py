@@ -112,6 +112,31 @@ def heading(report: Report) -> Heading:
     )
 
 
+def coarsened_line(report: Report) -> str | None:
+    """How many counted answers are stored with less detail (coarsened at write time), or None."""
+    if not report.coarsened_answers:
+        return None
+    names = {
+        "side": _("side not kept"),
+        "role": _("role not kept"),
+        "week": _("day widened to the week"),
+        "day": _("day not kept"),
+    }
+    details = "; ".join(
+        f"{names[label]}: {number(n, 0)}" for label, n in report.coarsened.items() if label in names
+    )
+    return " ".join(
+        (
+            _(
+                "Answers stored with less detail so that no one stands out: {count} ({details}).",
+                count=number(report.coarsened_answers, 0),
+                details=details,
+            ),
+            _("They count in every figure but are not broken down by what was not kept."),
+        )
+    )
+
+
 def comments_note(report: Report) -> str:
     """Why a report shows no comments; says nothing about how many were written."""
     if report.scope.level == "program":
@@ -208,8 +233,7 @@ def pre_post_line(row) -> str:
 def balance_line(row) -> str:
     share = percent(row.message_share) if row.message_share is not None else "—"
     return _(
-        "{side}: {share} of messages, {words} words; present {present} of {members}, "
-        "spoke {spoke}",
+        "{side}: {share} of messages, {words} words; present {present} of {members}, spoke {spoke}",
         side=side_name(row.side),
         share=share,
         words=number(row.words, 0),

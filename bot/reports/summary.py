@@ -55,6 +55,8 @@ def summary_messages(report: Report) -> list[str]:
         )
     # The footnote: what is hidden and why no combination of reports reveals it.
     lines += ["", head.threshold_line, head.method_line]
+    if coarsened := render.coarsened_line(report):
+        lines.append(coarsened)
     messages = _split("\n".join(lines))
     if report.comments:
         messages += _split(

@@ -11,7 +11,7 @@ show. The method is printed in every report's footnote (bot/reports/render.py).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import Select, delete, func, select
@@ -31,6 +31,7 @@ from bot.db.models import (
     SurveyItem,
 )
 from bot.domain.anonymity import reaches_k
+from bot.domain.anonymity.coarsening import LABELS, ROLE, SIDE, split_labels
 from bot.domain.anonymity.release import (
     GROUP,
     SESSION,
@@ -53,6 +54,10 @@ MAX_COMMENTS_SHOWN = 40
 # can never change afterwards.
 RELEASE_DELAY = timedelta(hours=1)
 UNKNOWN = ""  # the side / role of answers given by people without an enrolment (kept as a category)
+# The side / role of answers whose attribute was coarsened away at write time: never a cell of a
+# breakdown (it would read as "no side"), always counted as "not broken down".
+COARSENED = "\x00coarsened"
+ANY_COARSENED = "\x00any"  # counts answers with at least one coarsened attribute
 
 
 @dataclass(frozen=True)
@@ -158,6 +163,10 @@ class Report:
     trends: tuple[ItemTrend, ...]
     balance: tuple[BalanceRow, ...]
     groups: tuple[GroupRow, ...]
+    # Counted answers stored with less detail so that none singles its author out, by what was
+    # coarsened (bot/domain/anonymity/coarsening.py LABELS: role, side, week, day); only nonzero.
+    coarsened: Mapping[str, int] = field(default_factory=dict)
+    coarsened_answers: int = 0  # how many counted answers carry any of those
 
 
 @dataclass(frozen=True)
@@ -239,6 +248,17 @@ async def _kind_item_ids(db: AsyncSession, program_id: int, kinds: Iterable[str]
     return dict(rows.all())
 
 
+def _attributes(
+    sides: Mapping[int, str], side_id: int | None, role: str | None, coarsened: str
+) -> tuple[str, str]:
+    """The (side, role) labels an answer is broken down by: COARSENED where it was coarsened."""
+    dropped = split_labels(coarsened)
+    return (
+        COARSENED if SIDE in dropped else sides.get(side_id, UNKNOWN),
+        COARSENED if ROLE in dropped else role or UNKNOWN,
+    )
+
+
 def _label_order(sides: Mapping[int, str]) -> dict[str, int]:
     order = {name: position for position, name in enumerate(sides.values())}
     order[UNKNOWN] = len(order)
@@ -249,7 +269,10 @@ def _cells(
     seen: Iterable[str], shown: Mapping[str, Agg], order: Mapping[str, int]
 ) -> tuple[tuple[BreakdownCell, ...], int]:
     """A breakdown's cells (None: hidden) and the answers it leaves unbroken down."""
-    labels = sorted(seen, key=lambda label: (order.get(label, len(order)), label))
+    labels = sorted(
+        (label for label in seen if label != COARSENED),
+        key=lambda label: (order.get(label, len(order)), label),
+    )
     cells = tuple(
         BreakdownCell(
             label=label,
@@ -258,7 +281,7 @@ def _cells(
         )
         for label in labels
     )
-    return cells, sum(agg.n for agg in shown.values())
+    return cells, sum(agg.n for label, agg in shown.items() if label != COARSENED)
 
 
 @dataclass(frozen=True)
@@ -289,9 +312,7 @@ async def _post_session_instances(db: AsyncSession, scope: Scope) -> list[_Insta
     return [_Instance(*row) for row in await db.execute(query)]
 
 
-async def build_report(
-    db: AsyncSession, scope: Scope, *, now: datetime
-) -> Report:
+async def build_report(db: AsyncSession, scope: Scope, *, now: datetime) -> Report:
     """The report of one program, group or session (post-session survey; pre/post at program level).
 
     Only released answers count (bot/domain/anonymity/release.py): surveys closed at least
@@ -330,21 +351,34 @@ async def build_report(
     respondents_by: dict[int, dict[tuple[str, str], int]] = {}
     cells_by: dict[int, dict[tuple[int, str, str, int], int]] = {}
     comments_by: dict[int, int] = {}
+    coarsened_by: dict[int, dict[str, int]] = {}
     if instance_ids:
-        for iid, side_id, role, n in await db.execute(
-            select(Response.instance_id, Response.side_id, Response.role, func.count())
+        for iid, side_id, role, coarsened, n in await db.execute(
+            select(
+                Response.instance_id,
+                Response.side_id,
+                Response.role,
+                Response.coarsened,
+                func.count(),
+            )
             .where(Response.instance_id.in_(instance_ids))
-            .group_by(Response.instance_id, Response.side_id, Response.role)
+            .group_by(Response.instance_id, Response.side_id, Response.role, Response.coarsened)
         ):
-            key = (sides.get(side_id, UNKNOWN), role or UNKNOWN)
+            key = _attributes(sides, side_id, role, coarsened)
             bucket = respondents_by.setdefault(iid, {})
             bucket[key] = bucket.get(key, 0) + int(n)
-        for iid, item_id, side_id, role, value, n in await db.execute(
+            counts = coarsened_by.setdefault(iid, {})
+            for label in split_labels(coarsened):
+                counts[label] = counts.get(label, 0) + int(n)
+            if coarsened:
+                counts[ANY_COARSENED] = counts.get(ANY_COARSENED, 0) + int(n)
+        for iid, item_id, side_id, role, coarsened, value, n in await db.execute(
             select(
                 Response.instance_id,
                 Answer.item_id,
                 Response.side_id,
                 Response.role,
+                Response.coarsened,
                 Answer.value,
                 func.count(),
             )
@@ -355,10 +389,16 @@ async def build_report(
                 Answer.value.is_not(None),
             )
             .group_by(
-                Response.instance_id, Answer.item_id, Response.side_id, Response.role, Answer.value
+                Response.instance_id,
+                Answer.item_id,
+                Response.side_id,
+                Response.role,
+                Response.coarsened,
+                Answer.value,
             )
         ):
-            key = (item_id, sides.get(side_id, UNKNOWN), role or UNKNOWN, int(value))
+            side, role_label = _attributes(sides, side_id, role, coarsened)
+            key = (item_id, side, role_label, int(value))
             bucket = cells_by.setdefault(iid, {})
             bucket[key] = bucket.get(key, 0) + int(n)
         if text_items:
@@ -417,15 +457,23 @@ async def build_report(
         else None
     )
 
+    attributed = [
+        key for key in figures.cells_seen if COARSENED not in key
+    ]  # coarsened answers sit in no side x role cell
     respondents_shown: dict[tuple[str, str], int | None] = {
-        key: figures.respondents.get(key) for key in figures.cells_seen
+        key: figures.respondents.get(key) for key in attributed
     }
     side_totals: dict[str, int | None] = {
-        side: figures.side_totals.get(side) for side in {s for s, _ in figures.cells_seen}
+        side: figures.side_totals.get(side) for side in {s for s, _ in attributed}
     }
     role_totals: dict[str, int | None] = {
-        role: figures.role_totals.get(role) for role in {r for _, r in figures.cells_seen}
+        role: figures.role_totals.get(role) for role in {r for _, r in attributed}
     }
+    coarsened: dict[str, int] = {}
+    for unit in plan.units:
+        for member in unit.members:
+            for label, n in coarsened_by.get(member, {}).items():
+                coarsened[label] = coarsened.get(label, 0) + n
 
     answered_items = {item for cells in cells_by.values() for item, *_ in cells}
     current = {i.id for i in (await surveys.get_survey(db, scope.program_id, POST_SESSION)).items}
@@ -510,6 +558,8 @@ async def build_report(
         else (),
         balance=await _balance(db, scope, sides, k),
         groups=await _groups(db, scope, instances, unit_figs) if scope.level == "program" else (),
+        coarsened={label: coarsened[label] for label in LABELS if coarsened.get(label)},
+        coarsened_answers=coarsened.get(ANY_COARSENED, 0),
     )
 
 

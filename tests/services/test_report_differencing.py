@@ -199,14 +199,17 @@ async def test_group_minus_sessions_and_program_minus_groups(runtime) -> None:
     assert program_report.answered == sum(g.answered or 0 for g in groups)
     # ... and the chain: program minus every visible session.
     _assert_difference_safe(program_report, [r for rs in by_group for r in rs])
-    # S1's sides are 4 and 3: hidden in its report, so the group does not break it down either,
-    # and the group's own "Armenia" cell cannot be subtracted into S1's.
+    # S1's sides are 4 and 3, S2's and S3's whole session is 3 and 2 people: every one of these
+    # answers was stored without its side (bot/domain/anonymity/coarsening.py), so no report
+    # breaks them down by side, none shows them as a "no side" cell, and each says how many.
     s1 = next(r for r in by_group[0] if r.session_title == "S1")
-    assert all(cell.n is None for cell in s1.items[0].by_side)
+    assert s1.items[0].by_side == ()
+    assert s1.coarsened == {"side": 7}
     group_felt = groups[0].items[0]
-    shown_sides = {c.label: c.n for c in group_felt.by_side if c.n is not None}
-    assert shown_sides == {"Armenia": 5}  # the pool's five, never S1's four
-    assert group_felt.side_rest == 7
+    assert group_felt.by_side == () and group_felt.side_rest == 0
+    assert groups[0].coarsened == {"role": 5, "side": 12, "day": 5}
+    # The program: group 2's S5 (3 + 3) is coarsened by side and role too; S4 and S6 wait.
+    assert program_report.coarsened == {"role": 11, "side": 18, "day": 5}
 
 
 async def test_reports_do_not_move_with_single_answers(runtime) -> None:
