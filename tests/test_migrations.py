@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -16,6 +17,8 @@ from bot.db.base import Base
 from bot.db.engine import create_engine
 from bot.db.migrate import downgrade_engine, upgrade_engine
 from tests.conftest import BACKENDS, TEST_DATABASE_URL
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(params=BACKENDS)
@@ -87,3 +90,82 @@ async def test_telegram_ids_are_64_bit(engine) -> None:
         person = await db.get(Person, big)
         assert person is not None and person.id == big
         assert person.created_at == now and person.created_at.tzinfo is not None
+
+
+# ---- 0005r: the bot's own reasons become codes ---------------------------------------------------
+
+REASON_ROWS = [
+    # (id, action, reason): what the bot stored before 0005r, and moderators' own words.
+    (1, "warn", "сообщение с жалобой"),  # a Russian moderator upheld a report with Warn
+    (2, "kick", "şikayət edilən mesaj"),
+    (3, "mute", "reported message"),
+    (4, "warn", "spam links"),  # typed: stays as typed
+    (5, "report", "сообщение с жалобой"),  # a participant's report reason: not a sanction
+    (6, "warn", None),
+]
+
+
+async def test_reason_migration_turns_the_bots_texts_into_codes(empty_url: str) -> None:
+    engine = create_engine(empty_url)
+    try:
+        await upgrade_engine(engine, "0005a")
+        async with engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "INSERT INTO programs (id, name, default_locale, timezone, anonymity_k, "
+                    "created_at) VALUES (1, 'P', 'en', 'UTC', 5, '2026-01-01 00:00:00')"
+                )
+            )
+            for row_id, action, reason in REASON_ROWS:
+                await conn.execute(
+                    text(
+                        "INSERT INTO moderation_actions (id, at, program_id, action, reason, "
+                        "strike) VALUES (:id, '2026-01-02 00:00:00', 1, :action, :reason, :strike)"
+                    ),
+                    {"id": row_id, "action": action, "reason": reason, "strike": action == "warn"},
+                )
+        await upgrade_engine(engine, "0005r")
+        query = text("SELECT id, reason_code, reason FROM moderation_actions ORDER BY id")
+        async with engine.connect() as conn:
+            rows = [tuple(r) for r in (await conn.execute(query)).all()]
+        assert rows == [
+            (1, "reported_message", None),
+            (2, "reported_message", None),
+            (3, "reported_message", None),
+            (4, None, "spam links"),
+            (5, None, "сообщение с жалобой"),
+            (6, None, None),
+        ]
+        await downgrade_engine(engine, "0005a")
+        query = text("SELECT id, reason FROM moderation_actions ORDER BY id")
+        async with engine.connect() as conn:
+            reasons = dict(tuple(r) for r in (await conn.execute(query)).all())
+        # The language the text was stored in is gone: it comes back in English.
+        assert reasons == {
+            1: "reported message",
+            2: "reported message",
+            3: "reported message",
+            4: "spam links",
+            5: "сообщение с жалобой",
+            6: None,
+        }
+    finally:
+        await engine.dispose()
+
+
+def test_reason_migration_knows_every_shipped_translation_of_its_codes() -> None:
+    """The migration's frozen texts are what the catalogs give for each code, in every locale."""
+    import importlib.util
+
+    from bot.config import SUPPORTED_LOCALES
+    from bot.domain.conduct.reasons import MSGIDS, ReasonCode
+    from bot.i18n import translate_in
+
+    path = ROOT / "migrations" / "versions" / "0005r_reason_codes.py"
+    spec = importlib.util.spec_from_file_location("reason_codes_migration", path)
+    assert spec is not None and spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    for code, texts in migration.FROZEN_TEXTS.items():
+        msgid = MSGIDS[ReasonCode(code)]
+        assert texts == {loc: translate_in(loc, msgid) for loc in SUPPORTED_LOCALES}

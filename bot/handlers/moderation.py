@@ -28,6 +28,7 @@ from telegram.ext import (
 from bot.context import BridgeContext
 from bot.domain.conduct import CompiledRules, ConductError, Rule, Violation
 from bot.domain.conduct.policy import Action, ConductPolicy, Verdict
+from bot.domain.conduct.reasons import ReasonCode, reason_text
 from bot.domain.durations import DurationUnit, format_duration_parts, parse_duration
 from bot.handler_groups import GROUP_COMMANDS, GROUP_FILTERS
 from bot.handlers import moderation_ops as ops
@@ -126,6 +127,12 @@ def _with_reason(text: str, reason: str | None) -> str:
     return text + "\n" + _("Reason: {reason}", reason=reason) if reason else text
 
 
+def _reason(code: str | None, typed: str | None) -> str | None:
+    """A logged reason as the current reader sees it: the bot's code in their language, a
+    moderator's own words as written (bot/domain/conduct/reasons.py)."""
+    return reason_text(code, typed, _)
+
+
 def group_line(decision: Decision) -> str:
     """What the group is told about a sanction, briefly."""
     name = decision.target.name
@@ -168,7 +175,7 @@ def group_line(decision: Decision) -> str:
         text = _("✅ {name} is no longer banned and may rejoin.", name=name)
     else:
         text = _("🗑 A message from {name} was deleted.", name=name)
-    return _with_reason(text, decision.reason)
+    return _with_reason(text, _reason(decision.reason_code, decision.reason))
 
 
 def person_line(decision: Decision, *, show_excerpt: bool = True) -> str:
@@ -212,7 +219,7 @@ def person_line(decision: Decision, *, show_excerpt: bool = True) -> str:
         text = _("✅ Your ban from {group} was lifted; you may rejoin.", group=group)
     else:
         text = _("🗑 A message of yours in {group} was deleted by a moderator.", group=group)
-    text = _with_reason(text, decision.reason)
+    text = _with_reason(text, _reason(decision.reason_code, decision.reason))
     if show_excerpt and decision.excerpt and kind != mod.DELETE:
         text += "\n" + _("Your message: «{excerpt}»", excerpt=_clip(decision.excerpt))
     if decision.appealable:
@@ -797,8 +804,9 @@ async def warns(update: Update, context: BridgeContext) -> None:
     ]
     for strike in view.strikes:
         line = f"• {format_datetime(strike.at, zone, width='short')} — {_label(SANCTION_LABELS, strike.kind)}"
-        if strike.reason or strike.rule:
-            line += f": {strike.reason or strike.rule}"
+        shown = _reason(strike.reason_code, strike.reason) or strike.rule
+        if shown:
+            line += f": {shown}"
         lines.append(line)
     lines.append(_("Next step on the ladder: {step}", step=_step_text(view.next_step)))
     await reply(update, "\n".join(lines))
@@ -907,8 +915,9 @@ async def modlog(update: Update, context: BridgeContext) -> None:
             parts.append(_("by {actor}", actor=actor))
             if row.duration_seconds:
                 parts.append(duration_text(timedelta(seconds=row.duration_seconds)))
-            if row.reason or row.rule:
-                parts.append(row.reason or row.rule or "")
+            shown = _reason(row.reason_code, row.reason) or row.rule
+            if shown:
+                parts.append(shown)
             if row.failure:
                 parts.append(_("FAILED: {failure}", failure=row.failure))
             if row.revoked:
@@ -1123,14 +1132,15 @@ async def on_report_button(update: Update, context: BridgeContext, payload: Payl
                 chat_status=status,
                 needs_presence=outcome != "warn",
             )
-            reason = _("reported message")
+            # A code, not this moderator's words: each reader sees it in their own language.
             if outcome == "warn":
                 decision = await mod.offence(
                     db,
                     group,
                     reported,
                     actor_id=user.id,
-                    reason=reason,
+                    reason=None,
+                    reason_code=ReasonCode.REPORTED_MESSAGE,
                     excerpt=claim.excerpt,
                     message_id=message_id,
                     now=now,
@@ -1143,7 +1153,8 @@ async def on_report_button(update: Update, context: BridgeContext, payload: Payl
                     reported,
                     kind,
                     actor_id=user.id,
-                    reason=reason,
+                    reason=None,
+                    reason_code=ReasonCode.REPORTED_MESSAGE,
                     duration=REPORT_MUTE if outcome == "mute" else None,
                     excerpt=claim.excerpt,
                     message_id=message_id,
@@ -1292,8 +1303,9 @@ async def _file_appeal(update: Update, context: BridgeContext, action_id: int, t
                     date=format_datetime(filed.action.at, "UTC", width="long"),
                 ),
             ]
-            if filed.action.reason or filed.action.rule:
-                lines.append(_("Reason: {reason}", reason=filed.action.reason or filed.action.rule))
+            shown = _reason(filed.action.reason_code, filed.action.reason) or filed.action.rule
+            if shown:
+                lines.append(_("Reason: {reason}", reason=shown))
             if excerpt:
                 lines.append(_("Message: «{excerpt}»", excerpt=_clip(excerpt)))
             lines.append(_("Their appeal: «{text}»", text=_clip(filed.text, 1000)))

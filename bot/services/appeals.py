@@ -28,6 +28,7 @@ class Appealable:
     group_name: str
     reason: str | None
     rule: str | None
+    reason_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,15 @@ async def _appealable(
 
 
 def _view(action: ModerationAction, group: GroupView) -> Appealable:
-    return Appealable(action.id, action.action, action.at, group.name, action.reason, action.rule)
+    return Appealable(
+        action.id,
+        action.action,
+        action.at,
+        group.name,
+        action.reason,
+        action.rule,
+        action.reason_code,
+    )
 
 
 async def check(db: AsyncSession, action_id: int, person_id: int, now: datetime) -> Appealable:

@@ -25,6 +25,7 @@ from bot.db.models import (
     Person,
 )
 from bot.domain.conduct import Step, StepKind, Strike
+from bot.domain.conduct.reasons import ReasonCode
 from bot.domain.errors import BridgeError, NotAllowed
 from bot.domain.numbers import as_id
 from bot.services import group_lookup, people
@@ -73,7 +74,7 @@ class Decision:
     target: Target
     actor_id: int | None
     actor_rule: str | None
-    reason: str | None
+    reason: str | None  # typed by a moderator, shown as typed
     rule: str | None
     duration: timedelta | None
     until: datetime | None
@@ -81,6 +82,7 @@ class Decision:
     ladder_length: int
     excerpt: str | None = None
     message_id: int | None = None
+    reason_code: str | None = None  # given by the bot: rendered in each reader's language
 
     @property
     def appealable(self) -> bool:
@@ -95,6 +97,7 @@ class StrikeView:
     reason: str | None
     rule: str | None
     expires_at: datetime | None
+    reason_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,7 @@ class LogRow:
     appeal_outcome: str | None
     revoked: bool
     excerpt: str | None
+    reason_code: str | None = None
 
 
 # ---- who is who -----------------------------------------------------------------------------------
@@ -272,6 +276,7 @@ async def _record(
     expiry: timedelta | None,
     excerpt: str | None = None,
     message_id: int | None = None,
+    reason_code: ReasonCode | None = None,
 ) -> ModerationAction:
     row = ModerationAction(
         at=now,
@@ -281,6 +286,7 @@ async def _record(
         actor_id=actor_id,
         actor_rule=actor_rule,
         action=kind,
+        reason_code=reason_code.value if reason_code else None,
         reason=(reason or None) and reason[:500],
         rule=(rule or None) and rule[:200],
         duration_seconds=int(duration.total_seconds()) if duration else None,
@@ -303,6 +309,7 @@ async def offence(
     actor_id: int | None,
     actor_rule: str | None = None,
     reason: str | None,
+    reason_code: ReasonCode | None = None,
     rule: str | None = None,
     excerpt: str | None = None,
     message_id: int | None = None,
@@ -321,6 +328,7 @@ async def offence(
         actor_id=actor_id,
         actor_rule=actor_rule,
         reason=reason,
+        reason_code=reason_code,
         rule=rule,
         duration=step.duration,
         now=now,
@@ -342,6 +350,7 @@ async def sanction(
     actor_id: int,
     reason: str | None,
     duration: timedelta | None,
+    reason_code: ReasonCode | None = None,
     excerpt: str | None = None,
     message_id: int | None = None,
     now: datetime,
@@ -359,6 +368,7 @@ async def sanction(
         actor_id=actor_id,
         actor_rule=None,
         reason=reason,
+        reason_code=reason_code,
         rule=None,
         duration=duration if kind != KICK else None,
         now=now,
@@ -489,6 +499,7 @@ def _decision(
         ladder_length=ladder_length,
         excerpt=excerpt,
         message_id=row.message_id,
+        reason_code=row.reason_code,
     )
 
 
@@ -511,7 +522,8 @@ async def warns(db: AsyncSession, group: GroupView, target: Target, now: datetim
     return WarnsView(
         target=target,
         strikes=tuple(
-            StrikeView(r.id, r.at, r.action, r.reason, r.rule, r.expires_at) for r in active
+            StrikeView(r.id, r.at, r.action, r.reason, r.rule, r.expires_at, r.reason_code)
+            for r in active
         ),
         next_step=ladder.step_for(len(active)),
     )
@@ -602,6 +614,7 @@ async def log_rows(
                 appeal_outcome=action.appeal_outcome,
                 revoked=action.revoked_at is not None,
                 excerpt=excerpt,
+                reason_code=action.reason_code,
             )
         )
     return rows

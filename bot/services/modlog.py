@@ -17,6 +17,7 @@ COLUMNS = (
     "target_id",
     "target_name",
     "actor",
+    "reason_code",
     "reason",
     "rule",
     "duration_seconds",
@@ -31,8 +32,10 @@ COLUMNS = (
 async def export_csv(db: AsyncSession, program_ref: str, out: TextIO) -> int:
     """Write the program's whole log to ``out``; returns the number of rows written.
 
-    The actor is a person's id or ``rule:<name>`` for the automatic filters; excerpts appear only
-    for sanctioned messages, and not at all once their author used /forgetme.
+    The actor is a person's id or ``rule:<name>`` for the automatic filters; ``reason_code`` is a
+    reason the bot gave (bot/domain/conduct/reasons.py, e.g. ``reported_message``) and ``reason``
+    what a moderator typed, as typed. Excerpts appear only for sanctioned messages, and not at all
+    once their author used /forgetme.
     """
     program = await programs.find(db, program_ref)
     writer = csv.writer(out)
@@ -52,6 +55,7 @@ async def export_csv(db: AsyncSession, program_ref: str, out: TextIO) -> int:
                 row.target_id if row.target_id is not None else "",
                 row.target_name or "",
                 actor,
+                row.reason_code or "",
                 row.reason or "",
                 row.rule or "",
                 row.duration_seconds or "",

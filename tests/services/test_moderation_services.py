@@ -10,6 +10,7 @@ import pytest
 
 from bot.db.models import DialogueGroup
 from bot.domain.conduct import ConductError
+from bot.domain.conduct.reasons import ReasonCode
 from bot.domain.programs import ProgramDraft
 from bot.services import group_lookup, people, programs
 from bot.services import moderation as mod
@@ -114,6 +115,17 @@ async def test_csv_export_through_the_command_line(
             duration=timedelta(hours=2),
             now=clock(),
         )
+        await mod.sanction(
+            db,
+            group,
+            target,
+            mod.KICK,
+            actor_id=MONA.id,
+            reason=None,
+            reason_code=ReasonCode.REPORTED_MESSAGE,
+            duration=None,
+            now=clock(),
+        )
     from bot.cli import main
 
     out = tmp_path / "log.csv"
@@ -127,7 +139,7 @@ async def test_csv_export_through_the_command_line(
         == 0
     )
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
-    assert [r["action"] for r in rows] == ["warn", "mute"]
+    assert [r["action"] for r in rows] == ["warn", "mute", "kick"]
     assert (
         rows[0]["actor"] == "rule:filter:blocked_term" and rows[0]["message_excerpt"] == "kys now"
     )
@@ -135,7 +147,10 @@ async def test_csv_export_through_the_command_line(
         rows[1]["duration_seconds"] == "7200"
         and rows[1]["reason"] == "spam"
         and rows[1]["message_excerpt"] == ""
+        and rows[1]["reason_code"] == ""
     )
+    # A reason the bot gave is exported as its code, in no language.
+    assert rows[2]["reason_code"] == "reported_message" and rows[2]["reason"] == ""
     assert (
         await asyncio.to_thread(
             main, ["modlog", "export", "--program", "No such", "--out", str(out)]

@@ -63,6 +63,10 @@ class ModerationAction(Base):
         String(40)
     )  # set when a filter acted, not a person
     action: Mapped[str] = mapped_column(String(30))
+    # What the bot gave as the reason, in no language (bot.domain.conduct.reasons.ReasonCode);
+    # rendered in each reader's language. ``reason`` is what a person typed, as typed (settings
+    # rows: the ``key=value`` changed, the same in every language).
+    reason_code: Mapped[str | None] = mapped_column(String(40))
     reason: Mapped[str | None] = mapped_column(String(500))
     rule: Mapped[str | None] = mapped_column(String(200))
     duration_seconds: Mapped[int | None]
