@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -33,6 +35,8 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     # Freed cells and pages are zeroed, so a deleted name or a moved answer leaves no bytes behind
     # (bot/db/hygiene.py truncates the log after such writes).
     cursor.execute("PRAGMA secure_delete=ON")
+    # Large sorts (a report's GROUP BY over every answer of a program) may use a helper thread.
+    cursor.execute(f"PRAGMA threads={min(2, os.cpu_count() or 1)}")
     cursor.close()
 
 

@@ -14,6 +14,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from statistics import NormalDist
 
 from bot.domain.errors import BridgeError
@@ -48,11 +49,12 @@ class Agg:
     @classmethod
     def from_counts(cls, counts_by_value: Mapping[float, int]) -> Agg:
         """The aggregate of a distribution, e.g. ``{1: 3, 4: 2}`` for answers 1,1,1,4,4."""
-        return cls(
-            n=sum(counts_by_value.values()),
-            total=sum(value * count for value, count in counts_by_value.items()),
-            total_sq=sum(value * value * count for value, count in counts_by_value.items()),
-        )
+        n = total = total_sq = 0  # one pass, adding in the same order as sum() would
+        for value, count in counts_by_value.items():
+            n += count
+            total += value * count
+            total_sq += value * value * count
+        return cls(n=n, total=total, total_sq=total_sq)
 
     def __add__(self, other: Agg) -> Agg:
         return Agg(self.n + other.n, self.total + other.total, self.total_sq + other.total_sq)
@@ -228,8 +230,10 @@ def trend(points: Sequence[tuple[str, Agg]], *, min_n: int = 1) -> Trend:
     return Trend(points=trend_points, slope=covariance / spread_x)
 
 
+@lru_cache(maxsize=4096)
 def t_quantile(p: float, df: float) -> float:
-    """The ``p`` quantile of Student's t with ``df`` (> 0, real) degrees of freedom."""
+    """The ``p`` quantile of Student's t with ``df`` (> 0, real) degrees of freedom (memoised:
+    a pure function of its arguments, and reports ask for the same few again and again)."""
     if not 0.0 < p < 1.0:
         raise ValueError("p must lie strictly between 0 and 1")
     if df <= 0:

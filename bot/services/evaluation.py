@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, delete, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -353,7 +353,33 @@ async def build_report(db: AsyncSession, scope: Scope, *, now: datetime) -> Repo
     comments_by: dict[int, int] = {}
     coarsened_by: dict[int, dict[str, int]] = {}
     if instance_ids:
-        for iid, side_id, role, coarsened, n in await db.execute(
+        # Core rows (no ORM row processing). For a program, SQLite reads the program's responses
+        # through the program index, in key order ("+ 0" keeps the planner off the instance
+        # index, whose order would visit the pages of both tables at random); both tables are
+        # keyed by the response id, so the join then walks them side by side.
+        conn = await db.connection()
+        sqlite = conn.dialect.name == "sqlite"
+        by_program = sqlite and scope.level == "program"
+        instance_col = Response.instance_id + 0 if by_program else Response.instance_id
+        item_col = Answer.item_id + 0 if by_program else Answer.item_id
+        # (Elsewhere the instance index is the short way: the filter adds nothing then.)
+        in_program = Response.program_id == scope.program_id if by_program else true()
+        if not sqlite:
+            # The answer aggregate is a few MB: kept in memory, no temporary files on disk.
+            await conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
+        attributes: dict[tuple, tuple[tuple[str, str], tuple[str, ...]]] = {}
+
+        def attributes_of(side_id, role, coarsened) -> tuple[tuple[str, str], tuple[str, ...]]:
+            key = (side_id, role, coarsened)
+            found = attributes.get(key)
+            if found is None:
+                found = attributes[key] = (
+                    _attributes(sides, side_id, role, coarsened),
+                    split_labels(coarsened),
+                )
+            return found
+
+        for iid, side_id, role, coarsened, n in await conn.execute(
             select(
                 Response.instance_id,
                 Response.side_id,
@@ -361,18 +387,23 @@ async def build_report(db: AsyncSession, scope: Scope, *, now: datetime) -> Repo
                 Response.coarsened,
                 func.count(),
             )
-            .where(Response.instance_id.in_(instance_ids))
+            .where(in_program, instance_col.in_(instance_ids))
             .group_by(Response.instance_id, Response.side_id, Response.role, Response.coarsened)
         ):
-            key = _attributes(sides, side_id, role, coarsened)
+            key, labels = attributes_of(side_id, role, coarsened)
             bucket = respondents_by.setdefault(iid, {})
             bucket[key] = bucket.get(key, 0) + int(n)
             counts = coarsened_by.setdefault(iid, {})
-            for label in split_labels(coarsened):
+            for label in labels:
                 counts[label] = counts.get(label, 0) + int(n)
             if coarsened:
                 counts[ANY_COARSENED] = counts.get(ANY_COARSENED, 0) + int(n)
-        for iid, item_id, side_id, role, coarsened, value, n in await db.execute(
+        # Ratings per cell and comments per instance in one pass over the answers.
+        texts = set(text_items)
+        wanted = item_col.in_(rating_items) & Answer.value.is_not(None)
+        if text_items:
+            wanted = wanted | (item_col.in_(text_items) & Answer.text.is_not(None))
+        for iid, item_id, side_id, role, coarsened, value, n in await conn.execute(
             select(
                 Response.instance_id,
                 Answer.item_id,
@@ -382,12 +413,9 @@ async def build_report(db: AsyncSession, scope: Scope, *, now: datetime) -> Repo
                 Answer.value,
                 func.count(),
             )
-            .join(Response, Response.id == Answer.response_id)
-            .where(
-                Response.instance_id.in_(instance_ids),
-                Answer.item_id.in_(rating_items),
-                Answer.value.is_not(None),
-            )
+            .select_from(Response)
+            .join(Answer, Answer.response_id == Response.id)
+            .where(in_program, instance_col.in_(instance_ids), wanted)
             .group_by(
                 Response.instance_id,
                 Answer.item_id,
@@ -397,24 +425,13 @@ async def build_report(db: AsyncSession, scope: Scope, *, now: datetime) -> Repo
                 Answer.value,
             )
         ):
-            side, role_label = _attributes(sides, side_id, role, coarsened)
+            if item_id in texts:
+                comments_by[iid] = comments_by.get(iid, 0) + int(n)
+                continue
+            side, role_label = attributes_of(side_id, role, coarsened)[0]
             key = (item_id, side, role_label, int(value))
             bucket = cells_by.setdefault(iid, {})
             bucket[key] = bucket.get(key, 0) + int(n)
-        if text_items:
-            comments_by = {
-                iid: int(n)
-                for iid, n in await db.execute(
-                    select(Response.instance_id, func.count())
-                    .join(Answer, Answer.response_id == Response.id)
-                    .where(
-                        Response.instance_id.in_(instance_ids),
-                        Answer.item_id.in_(text_items),
-                        Answer.text.is_not(None),
-                    )
-                    .group_by(Response.instance_id)
-                )
-            }
 
     plan = plan_release(
         (
@@ -434,6 +451,12 @@ async def build_report(db: AsyncSession, scope: Scope, *, now: datetime) -> Repo
     scales = {i: SCALES[items[i].kind] for i in rating_items}
     unit_figs = []
     for unit in plan.units:
+        if len(unit.members) == 1:  # one survey: its counts as they are (unit_figures only reads)
+            data = UnitData(
+                respondents_by.get(unit.members[0], {}), cells_by.get(unit.members[0], {})
+            )
+            unit_figs.append((unit, unit_figures(data, k, scales)))
+            continue
         respondents: dict[tuple[str, str], int] = {}
         cells: dict[tuple[int, str, str, int], int] = {}
         for member in unit.members:

@@ -233,17 +233,24 @@ def unit_figures(data: UnitData, k: int, scales: Mapping[int, Iterable[int]]) ->
                 n for (_, r), n in data.respondents.items() if r == role
             )
 
-    per_item: dict[int, dict[tuple[str, str, int], int]] = {}
+    # Per item: answers by value, by side and value, by role and value (one pass over the cells).
+    per_item: dict[int, tuple[dict[int, int], dict[str, dict[int, int]], dict[str, dict[int, int]]]]
+    per_item = {}
     for (item_id, side, role, value), n in data.cells.items():
-        per_item.setdefault(item_id, {})[(side, role, value)] = n
-    for item_id, cells in per_item.items():
-        values: dict[int, int] = {}
-        sides: dict[str, dict[int, int]] = {}
-        roles: dict[str, dict[int, int]] = {}
-        for (side, role, value), n in cells.items():
-            values[value] = values.get(value, 0) + n
-            sides.setdefault(side, {})[value] = sides.setdefault(side, {}).get(value, 0) + n
-            roles.setdefault(role, {})[value] = roles.setdefault(role, {}).get(value, 0) + n
+        entry = per_item.get(item_id)
+        if entry is None:
+            entry = per_item[item_id] = ({}, {}, {})
+        values, sides, roles = entry
+        values[value] = values.get(value, 0) + n
+        by_side = sides.get(side)
+        if by_side is None:
+            by_side = sides[side] = {}
+        by_side[value] = by_side.get(value, 0) + n
+        by_role = roles.get(role)
+        if by_role is None:
+            by_role = roles[role] = {}
+        by_role[value] = by_role.get(value, 0) + n
+    for item_id, (values, sides, roles) in per_item.items():
         agg = Agg.from_counts(values)
         item = ItemFigures(raw_n=agg.n, sides_seen=set(sides), roles_seen=set(roles))
         figures.items[item_id] = item

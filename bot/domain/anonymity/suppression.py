@@ -77,8 +77,12 @@ def suppress_linked(values: Mapping[K, int], lines: Sequence[Line[K]], k: int) -
     together give away; each catch hides one more number next to the exposed one.
     """
     validate_k(k)
-    order = {key: position for position, key in enumerate(values)}
     hidden = {key for key, n in values.items() if is_primary(n, k)}
+    if not hidden:
+        # Nothing below k: every line is safe and nothing is exposed (what the rules below
+        # would conclude after a full pass and an audit of no unknowns), the usual case.
+        return frozenset()
+    order = {key: position for position, key in enumerate(values)}
     while True:
         _apply_line_rules(values, lines, hidden, k, order)
         covers = (_cover(leak, values, lines, hidden, order) for leak in exposed(lines, hidden))
@@ -162,8 +166,12 @@ def suppress_breakdown(
 
     ``counts`` must hold every category, so that its sum is the total shown beside it.
     """
+    total = sum(counts.values())
+    if not is_primary(total, k) and not any(is_primary(n, k) for n in counts.values()):
+        validate_k(k)
+        return BreakdownSuppression(hidden=frozenset(), total_hidden=False)  # nothing below k
     total_key = _Total("total")
-    values: dict[object, int] = {**counts, total_key: sum(counts.values())}
+    values: dict[object, int] = {**counts, total_key: total}
     line = Line(tuple(counts), total_key if total_shown else None)
     hidden = suppress_linked(values, [line], k)
     return BreakdownSuppression(
