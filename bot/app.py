@@ -12,7 +12,6 @@ import warnings
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     ContextTypes,
@@ -33,7 +32,9 @@ from bot.handlers.errors import on_error
 from bot.handlers.menus import publish_default_menus
 from bot.handlers.moderation_bursts import start as start_burst_reports
 from bot.jobs import counting, schedule_all
+from bot.rate_limits import SendRateLimiter
 from bot.runtime import Runtime, create_runtime
+from bot.update_order import ChatOrderedUpdateProcessor
 
 log = logging.getLogger(__name__)
 
@@ -88,13 +89,16 @@ def build_application(
         defaults=defaults,
         request=request or HTTPXRequest(connection_pool_size=256),
         get_updates_request=get_updates_request or HTTPXRequest(connection_pool_size=1),
-        # Retries on RetryAfter inside Telegram's limits instead of dropping the message.
-        rate_limiter=AIORateLimiter(max_retries=5) if rate_limit else None,
+        # Paces sends to Telegram's limits (fairly between chats) and waits out a 429 instead of
+        # dropping the message; moderation calls are never held back (bot/rate_limits.py).
+        rate_limiter=SendRateLimiter(max_retries=5) if rate_limit else None,
     )
     builder = (
         ApplicationBuilder()
         .bot(bot)
         .context_types(ContextTypes(context=BridgeContext))
+        # Chats are handled side by side, each chat's updates in order (bot/update_order.py).
+        .concurrent_updates(ChatOrderedUpdateProcessor())
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )

@@ -52,6 +52,7 @@ from bot.handlers.routing_types import ButtonHandler
 from bot.handlers.texts import group_label, role_label
 from bot.i18n import _, format_time, format_zone, language_name, ngettext, use_locale
 from bot.jobs.notifier import Message, send_once
+from bot.rate_limits import retry_after_seconds
 from bot.services import access, group_lookup, groups, groups_gate, people, programs
 from bot.services.groups import (
     GroupError,
@@ -1017,12 +1018,7 @@ async def _approve(application: Application, chat_id: int, user_id: int) -> tupl
             return "ok", ""
         except RetryAfter as exc:
             error = str(exc)
-            delay = (
-                exc.retry_after.total_seconds()
-                if isinstance(exc.retry_after, timedelta)
-                else float(exc.retry_after)
-            )
-            await asyncio.sleep(min(delay, MAX_RETRY_AFTER))
+            await asyncio.sleep(min(retry_after_seconds(exc), MAX_RETRY_AFTER))
             continue
         except BadRequest as exc:
             text = exc.message.lower()

@@ -1,8 +1,8 @@
 """Carrying moderation out in the chat: delete, mute, remove, ban and their undoing, with retries.
 
 Every call goes through ``attempt``: a flood error (RetryAfter) is waited out and retried a few
-times (AIORateLimiter already retries in production; this also covers the case where its retries
-ran out, and apps built without it), and every refusal ends as an ``ActionFailed`` naming what went
+times (bot/rate_limits.py already retries in production; this also covers the case where its
+retries ran out, and apps built without it), and every refusal ends as an ``ActionFailed`` naming what went
 wrong (which admin right is missing, flood, the message is gone) so the caller records it in the
 log and tells the moderators. Nothing is dropped silently.
 """
@@ -12,11 +12,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, TypeVar
 
 from telegram import Bot, ChatPermissions
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+
+from bot.rate_limits import retry_after_seconds
 
 log = logging.getLogger(__name__)
 
@@ -44,11 +46,6 @@ class ActionFailed(Exception):
         if self.code == "missing_right":
             return f"missing_right:{self.right}"
         return f"{self.code}:{self.detail}"[:200]
-
-
-def _seconds(error: RetryAfter) -> float:
-    value = error._retry_after  # a timedelta in PTB >= 22.2, without the deprecated int access
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 def _classify(error: TelegramError, right: str | None) -> ActionFailed:
@@ -81,7 +78,7 @@ async def attempt(call: Callable[[], Awaitable[T]], *, right: str | None) -> T:
         except RetryAfter as error:
             if number == MAX_ATTEMPTS:
                 raise ActionFailed("flood", detail=str(error)) from error
-            wait = min(_seconds(error), MAX_WAIT)
+            wait = min(retry_after_seconds(error), MAX_WAIT)
             log.warning("flood limit hit; retrying in %.0f s (attempt %d)", wait, number)
             await SLEEP(wait)
         except (BadRequest, Forbidden) as error:

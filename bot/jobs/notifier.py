@@ -41,6 +41,7 @@ from bot.db.models import Delivery, DialogueSession
 from bot.domain import delivery as policy
 from bot.domain.delivery import Reason
 from bot.i18n import use_locale
+from bot.rate_limits import Pacing
 
 log = logging.getLogger(__name__)
 
@@ -263,6 +264,14 @@ async def attempt(
         _in_flight(application).discard(key)
 
 
+def _background(application: Application) -> dict[str, Any]:
+    # A wave takes its turns with other background work, never ahead of people's replies, and a
+    # 429 it meets comes back here at once: the delivery is rescheduled instead of holding a task.
+    if application.bot.rate_limiter is None:
+        return {}
+    return {"rate_limit_args": Pacing(retries=0, background=True)}
+
+
 async def _send(
     application: Application, key: str, chat_id: int, payload: dict[str, Any], attempts: int
 ) -> Outcome:
@@ -275,6 +284,7 @@ async def _send(
             payload["text"],
             reply_markup=InlineKeyboardMarkup.de_json(markup, application.bot) if markup else None,
             read_timeout=timeout,
+            **_background(application),
         )
     except RetryAfter as exc:
         # Telegram did nothing: try again once its flood wait is over.
