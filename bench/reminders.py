@@ -1,4 +1,4 @@
-"""A reminder wave to 1,000 members through the real send path (notifier + AIORateLimiter) against a
+"""A reminder wave to 1,000 members through the real send path (notifier + SendRateLimiter) against a
 fake Bot API that allows 30 messages per second and answers 429 with retry_after beyond that.
 
     .venv/bin/python bench/reminders.py [members] [--faults 0.1] [--seed 1]
