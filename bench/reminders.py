@@ -4,7 +4,7 @@ fake Bot API that allows 30 messages per second and answers 429 with retry_after
     .venv/bin/python bench/reminders.py [members] [--faults 0.1] [--seed 1]
 
 ``--faults`` makes that share of sends fail, split evenly between 502 before Telegram acted, 502
-after it acted (the message is out), timeout before and timeout after (tests/helpers/faults.py).
+after it acted (the message is out), timeout before and timeout after (bot/playground/fake_api/faults.py).
 Prints the wave time against the 33.3-second floor (1,000 / 30), the 429 answers, members never
 reached (missing), extra copies (duplicates) against the faults that can explain them, and
 delivery rows left claimed or pending once the wave and the sweeps that follow it are done.
