@@ -425,8 +425,13 @@ class TermsChange:
     total: int  # the program's own terms of that language afterwards
 
 
+# Serbian has one list for both scripts (its terms match in Cyrillic and in Latin).
+_LIST_OF = {"sr_latn": "sr", "sr_cyrl": "sr"}
+
+
 def check_language(language: str) -> str:
     cleaned = _clean(language).casefold().replace("-", "_")
+    cleaned = _LIST_OF.get(cleaned, cleaned)
     if cleaned not in SHIPPED_LANGUAGES:
         raise InvalidInput("unknown_language", language=language[:20])
     return cleaned

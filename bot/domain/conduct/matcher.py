@@ -11,7 +11,9 @@ number of hits, not with the number of terms.
 Variants stored per term: the term in capitals and capitalised (where a letter folds differently by case), a
 phrase also matches written without blanks ("iwillkillyou"), and a
 Turkish or Azerbaijani term with ``ı`` also matches typed with ``i`` (ASCII keyboards, and
-``I`` case-folds to ``i``). Text is never folded ı -> i, so "sıkıntı" is not "sik...".
+``I`` case-folds to ``i``). Text is never folded ı -> i, so "sıkıntı" is not "sik...". A Serbian
+term is also keyed in the other script (шиптар / šiptar, with đ also as dj): the fold maps
+look-alikes (Cyrillic р to p), not transliterations, so each script needs its own key.
 """
 
 from __future__ import annotations
@@ -26,8 +28,11 @@ from bot.domain.conduct.affixes import AffixRules, affix_rules
 from bot.domain.conduct.lexicon import is_own_word
 from bot.domain.conduct.normalize import NormalizedText, normalize, normalize_variants
 from bot.domain.conduct.terms import Term
+from bot.domain.serbian import script_variants
 
 _DOTLESS_I_LANGUAGES = frozenset({"tr", "az"})
+# Serbian is written in Cyrillic and in Latin letters: a term is keyed in both scripts.
+_TWO_SCRIPT_LANGUAGES = frozenset({"sr"})
 _NOT_A_WORD_CHARACTER = re.compile(r"[\W_]+")
 
 
@@ -62,6 +67,8 @@ def _spellings(term: Term) -> set[str]:
         spellings |= {_NOT_A_WORD_CHARACTER.sub("", spelling) for spelling in spellings}
     if term.language in _DOTLESS_I_LANGUAGES:
         spellings |= {spelling.replace("ı", "i") for spelling in spellings}
+    if term.language in _TWO_SCRIPT_LANGUAGES:
+        spellings = {variant for spelling in spellings for variant in script_variants(spelling)}
     return spellings
 
 

@@ -11,7 +11,8 @@ The pipeline (the same for messages and for blocked terms, which is what makes t
    (Cyrillic Т and Greek Τ look like T, so т and τ fold to t in either case: a Russian word typed
    with Latin capitals and a Latin word typed with Cyrillic ones both match); a few same-script
    spellings are unified
-   (Arabic alef/ta marbuta/alef maqsura forms, Hebrew final letters, schwa -> e). Other decimal
+   (Arabic alef/ta marbuta/alef maqsura forms, Hebrew final letters, schwa -> e, Georgian
+   Mtavruli capitals and the old Asomtavruli/Nuskhuri letters -> Mkhedruli). Other decimal
    digits become ASCII; anything that is not a letter, a digit, ``@`` or ``$`` becomes a blank.
    Language-independent on purpose: one automaton serves every language of a group, so the text
    must fold the same whoever wrote it; language knowledge lives in the affix rules.
@@ -67,6 +68,12 @@ _SCRIPT_FOLDS: dict[str, str] = {
     "\u0259": "e",
     "\u04d9": "e",
     "\u0491": "\u0433",
+    # Georgian: Mtavruli capitals case-fold to Mkhedruli already; the old scripts (Asomtavruli
+    # capitals fold to Nuskhuri) are the same letters in the same order, so they fold on to
+    # Mkhedruli and a word typed in the ecclesiastical script is no disguise.
+    **{chr(0x2D00 + i): chr(0x10D0 + i) for i in range(0x26)},
+    "\u2d27": "\u10f7",
+    "\u2d2d": "\u10fd",
 }
 
 # Left out of the confusables fold: letters that would merge two letters of the same language

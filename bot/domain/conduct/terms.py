@@ -21,7 +21,9 @@ from bot.domain.conduct.errors import ConductError, ConductErrorCode
 from bot.domain.conduct.normalize import normalize
 
 # Babel locale ids of the languages the bot ships; each has a starter list.
-SHIPPED_LANGUAGES: tuple[str, ...] = ("en", "ru", "uk", "ar", "he", "tr", "el", "hy", "az")
+SHIPPED_LANGUAGES: tuple[str, ...] = (
+    "en", "ru", "uk", "ar", "he", "tr", "el", "hy", "az", "ka", "sr", "sq",
+)  # fmt: skip
 STEM_MARKER = "*"
 COMMENT_MARKER = "#"
 _MIN_FOLDED_LENGTH = 2
