@@ -234,7 +234,16 @@ def language_name(locale: str, *, in_locale: str | None = None) -> str:
     """A language's name, by default in that language itself (how a language picker should read)."""
     target = Locale.parse(locale)
     name = target.get_display_name(Locale.parse(in_locale) if in_locale else target) or locale
-    return name[:1].upper() + name[1:]
+    return sentence_case(name)
+
+
+def sentence_case(text: str) -> str:
+    """``text`` with its first letter capitalised, as a label starts; Georgian stays as it is, because
+    Mkhedruli has no capitals in running text (str.upper() would give Mtavruli, ქართული -> Ქართული)."""
+    first = text[:1]
+    if "\u10d0" <= first <= "\u10ff":
+        return text
+    return first.upper() + text[1:]
 
 
 def territory_name(code: str, *, locale: str | None = None) -> str:
