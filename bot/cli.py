@@ -519,8 +519,9 @@ def build_parser() -> argparse.ArgumentParser:
     organizer.set_defaults(handler=cmd_organizer)
 
     from bot.clitools import feedback, groups, moderation, sessions
+    from bot.playground import cli as playground
 
-    for area in (groups, moderation, sessions, feedback):
+    for area in (groups, moderation, sessions, feedback, playground):
         area.register(sub)
     return parser
 

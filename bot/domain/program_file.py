@@ -301,8 +301,13 @@ _SESSION = (
 _AGENDA = ("title", "minutes")
 
 
-def parse(text: str, *, supported_locales: Sequence[str]) -> ProgramFile:
-    """The program file in ``text``; raises ProgramFileInvalid listing every problem found."""
+def parse(
+    text: str, *, supported_locales: Sequence[str], ignore: Sequence[str] = ()
+) -> ProgramFile:
+    """The program file in ``text``; raises ProgramFileInvalid listing every problem found.
+
+    Top-level tables named in ``ignore`` are skipped (the playground's scenario keeps its cast in
+    the same file; leaving out "sessions" applies a program before its groups exist)."""
     reader = _Reader()
     try:
         data = tomllib.loads(text)
@@ -314,6 +319,7 @@ def parse(text: str, *, supported_locales: Sequence[str]) -> ProgramFile:
         raise ProgramFileInvalid(
             [Problem(location, ProgramFileError("file_syntax", detail=detail))]
         ) from None
+    data = {key: value for key, value in data.items() if key not in ignore}
     reader.known(data, "", _TOP)
     program = _program(reader, data, supported_locales)
     languages = program.languages if program else ()

@@ -1503,6 +1503,16 @@ class FakeTelegram:
                         return copy.deepcopy(commands)
             return []
 
+    def chats(self) -> list[FakeChat]:
+        """Every chat, in the order they were made (private chats with their user)."""
+        with self._lock:
+            return list(self._chats.values())
+
+    def invite_link(self, url: str) -> InviteLink | None:
+        """The invite link with this URL, in any chat (None if no chat has it)."""
+        with self._lock:
+            return self._invite_links.get(url)
+
     def invite_links(self, chat: FakeChat | int) -> list[InviteLink]:
         with self._lock:
             chat_id = self._chat_id(chat)
