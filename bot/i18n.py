@@ -65,6 +65,8 @@ def load_all() -> None:
 def normalize_locale(code: str | None) -> str | None:
     """Map a Telegram ``language_code`` (or any tag) onto a shipped locale, or None."""
     base = base_language(code)
+    if base == "sr" and "latn" in (code or "").casefold() and "sr_Latn" in SUPPORTED_LOCALES:
+        return "sr_Latn"  # a client that names the script
     return base if base in SUPPORTED_LOCALES else None
 
 
@@ -197,9 +199,9 @@ def _changes_clocks(tz: tzinfo, at: datetime) -> bool:
 
 
 # Babel keeps only one of CLDR's three region formats (generic, standard, daylight) per locale, and
-# for some locales the one it keeps is the daylight one (ru: "{0}, летнее время"): the generic CLDR
-# format for those. Greek's "[country (city)]" fallback nests badly inside "Ώρα (...)".
-_GENERIC_REGION_FORMATS = {"ru": "%s"}
+# for some locales the one it keeps is the daylight one (ru: "{0}, летнее время", sr:
+# "{0}, летње време"): the generic CLDR format for those. Greek's "[country (city)]" fallback nests badly inside "Ώρα (...)".
+_GENERIC_REGION_FORMATS = {"ru": "%s", "sr": "%s"}
 _LOCATION_FALLBACK_FORMATS = {"el": "%(1)s, %(0)s"}
 
 

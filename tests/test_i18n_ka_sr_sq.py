@@ -49,3 +49,23 @@ def test_dates_in_georgian_serbian_and_albanian() -> None:
     assert "уторак" in i18n.format_datetime(moment, "Europe/Belgrade", locale="sr")
     assert "utorak" in i18n.format_datetime(moment, "Europe/Belgrade", locale="sr_Latn")
     assert "e martë" in i18n.format_datetime(moment, "Europe/Tirane", locale="sq")
+
+
+def test_related_languages_reach_serbian_in_either_script() -> None:
+    from bot.domain.language_choice import closest_language
+
+    assert closest_language("sr", ("en", "sr_Latn", "sq")) == "sr_Latn"
+    assert closest_language("sr-Latn", ("en", "sr", "sr_Latn")) == "sr_Latn"
+    assert closest_language("sr", ("en", "sr", "sr_Latn")) == "sr"
+    assert closest_language("hr", ("sq", "sr", "sr_Latn")) == "sr_Latn"
+    assert closest_language("ka", ("en", "ka", "ru")) == "ka"
+    assert closest_language("ab", ("ka", "ru")) == "ru"
+
+
+def test_zone_names_never_claim_a_summer_time_armenia_does_not_keep() -> None:
+    # Babel keeps sr's daylight region format ("{0}, летње време"); the generic one is used.
+    winter = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+    assert i18n.format_zone("Asia/Yerevan", at=winter, locale="sr") == "Јерменија"
+    assert i18n.format_zone("Asia/Yerevan", locale="sr_Latn") == "Jermenija"
+    assert i18n.format_zone("Asia/Yerevan", locale="ka") == "დრო: სომხეთი"
+    assert i18n.format_zone("Asia/Yerevan", locale="sq") == "Ora: Armeni"

@@ -168,4 +168,6 @@ def test_reason_migration_knows_every_shipped_translation_of_its_codes() -> None
     spec.loader.exec_module(migration)
     for code, texts in migration.FROZEN_TEXTS.items():
         msgid = MSGIDS[ReasonCode(code)]
-        assert texts == {loc: translate_in(loc, msgid) for loc in SUPPORTED_LOCALES}
+        # Frozen for the locales shipped when it was written; later locales never stored texts.
+        assert set(texts) <= set(SUPPORTED_LOCALES)
+        assert texts == {loc: translate_in(loc, msgid) for loc in texts}

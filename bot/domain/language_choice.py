@@ -10,7 +10,8 @@ in order:
    each other and for the other East Slavic languages, Turkish and Azerbaijani for each other and
    for the other Oghuz Turkic languages, Russian for the languages of the former Soviet Union
    whose speakers usually read it (Kazakh, Kyrgyz, Uzbek, Tajik, Georgian, Armenian ...), Hebrew
-   and Arabic are not swapped (different scripts and communities);
+   and Arabic are not swapped (different scripts and communities); Serbian in either script for
+   the other, and Serbian Latin for Croatian, Bosnian and Montenegrin readers;
 3. else the program's first language (its main one).
 
 The person still chooses: this only decides the language of the question and the preselected
@@ -49,6 +50,14 @@ _RELATED: dict[str, tuple[str, ...]] = {
     "mo": ("ro",),
     "cy": ("en",),
     "ga": ("en",),
+    # Serbian is one language in two scripts; Croatian, Bosnian and Montenegrin readers read its
+    # Latin script (and Cyrillic less often).
+    "sr": ("sr_Latn",),
+    "hr": ("sr_Latn", "sr"),
+    "bs": ("sr_Latn", "sr"),
+    "sh": ("sr_Latn", "sr"),
+    "cnr": ("sr_Latn", "sr"),
+    "ab": ("ru", "ka"),
 }
 
 
@@ -65,6 +74,8 @@ def closest_language(code: str | None, offered: Sequence[str]) -> str:
     if not offered:
         raise ValueError("a program has at least one language")
     base = base_language(code)
+    if base == "sr" and "latn" in (code or "").casefold() and "sr_Latn" in offered:
+        return "sr_Latn"  # a client that names the script ("sr-Latn")
     if base in offered:
         return base
     for related in _RELATED.get(base or "", ()):

@@ -65,6 +65,8 @@ def _commands(entries: Iterable[tuple[str, str]]) -> list[BotCommand]:
 async def publish_default_menus(bot: Bot) -> None:
     """Participant and group menus in every language (Telegram picks by the user's app language)."""
     for locale in (None, *SUPPORTED_LOCALES):
+        if locale is not None and "_" in locale:
+            continue  # Telegram keys menus by a two-letter code: sr_Latn readers get sr's
         with use_locale(locale or "en"):
             await bot.set_my_commands(
                 _commands(PARTICIPANT_COMMANDS),

@@ -23,6 +23,10 @@ LOCALE_COUNTRIES = {
     "el": ("GR", "CY"),
     "hy": ("AM",),
     "az": ("AZ",),
+    "ka": ("GE",),
+    "sr": ("RS", "BA", "ME"),
+    "sr_Latn": ("RS", "BA", "ME"),
+    "sq": ("AL", "MK", "ME"),
 }
 
 
