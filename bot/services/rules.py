@@ -427,12 +427,15 @@ class TermsChange:
 
 # Serbian has one list for both scripts (its terms match in Cyrillic and in Latin).
 _LIST_OF = {"sr_latn": "sr", "sr_cyrl": "sr"}
+_LANGUAGE_IDS = {language.casefold(): language for language in SHIPPED_LANGUAGES}
 
 
 def check_language(language: str) -> str:
+    """The shipped language id for what was typed: ``ru``, ``sr-Latn`` -> ``sr``, ``zh-hans`` ->
+    ``zh_Hans``."""
     cleaned = _clean(language).casefold().replace("-", "_")
-    cleaned = _LIST_OF.get(cleaned, cleaned)
-    if cleaned not in SHIPPED_LANGUAGES:
+    cleaned = _LANGUAGE_IDS.get(_LIST_OF.get(cleaned, cleaned))
+    if cleaned is None:
         raise InvalidInput("unknown_language", language=language[:20])
     return cleaned
 

@@ -100,6 +100,16 @@ _SPECS: dict[str, _Spec] = {
         suffixes=_words("i u in un it ut a ja n në s së e ë ra ve t të et ët at ave eve sh ësh"),
         max_suffixes=2,
     ),
+    # Korean particles (josa) and the plural 들 are written glued to the noun: 빨갱이들, 빨갱이가,
+    # 병신아. Hangul folds to whole syllables, so an ending is a run of syllables; a term ending
+    # in an open syllable never matches a syllable with a final consonant (개새 is not 개색).
+    "ko": _Spec(
+        suffixes=_words(
+            "들 이 가 은 는 을 를 의 에 에게 한테 께 도 만 과 와 랑 이랑 아 야 여 이여 "
+            "로 으로 처럼 보다 이다 다 이야 이냐 냐 이네 네 이지 지 이라 라"
+        ),
+        max_suffixes=2,
+    ),
     # Conjunction (wa/fa), then preposition (bi/ka/li), then the article al-; li + al- is
     # written لل, which folds to ل like the bare preposition.
     "ar": _Spec(

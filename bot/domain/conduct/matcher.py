@@ -25,14 +25,16 @@ from dataclasses import dataclass
 import ahocorasick
 
 from bot.domain.conduct.affixes import AffixRules, affix_rules
-from bot.domain.conduct.lexicon import is_own_word
-from bot.domain.conduct.normalize import NormalizedText, normalize, normalize_variants
+from bot.domain.conduct.lexicon import curated_words, is_own_word
+from bot.domain.conduct.normalize import NormalizedText, is_han, normalize, normalize_variants
 from bot.domain.conduct.terms import Term
 from bot.domain.serbian import script_variants
 
 _DOTLESS_I_LANGUAGES = frozenset({"tr", "az"})
 # Serbian is written in Cyrillic and in Latin letters: a term is keyed in both scripts.
 _TWO_SCRIPT_LANGUAGES = frozenset({"sr"})
+# Whose innocent words can hold a Han term: a compound such as 印度支那 reads the same in both.
+_HAN_LANGUAGES = ("zh_Hans", "zh_Hant")
 _NOT_A_WORD_CHARACTER = re.compile(r"[\W_]+")
 
 
@@ -54,10 +56,23 @@ class _Pattern:
     core: str  # folded term, no edge blanks
     open_left: bool  # a prefix may precede it in the same word
     open_right: bool  # a suffix may follow it in the same word
+    han_left: bool  # it starts with a Han character: no word edge needed before it
+    han_right: bool  # it ends with a Han character: no word edge needed after it
     repeats: tuple[tuple[int, int], ...]  # (index in core, letters it needs) where more than 1
     first_run: int
     last_run: int
     affixes: AffixRules
+    # For a Han-edged term: (folded innocent word, where the term sits in it) for every curated
+    # innocent word that holds the term (印度支那 holds 支那): such a hit is no offence.
+    innocent: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def free_left(self) -> bool:
+        return self.open_left or self.han_left
+
+    @property
+    def free_right(self) -> bool:
+        return self.open_right or self.han_right
 
 
 def _spellings(term: Term) -> set[str]:
@@ -82,17 +97,33 @@ def _patterns(term: Term) -> Iterator[_Pattern]:
         if not core:
             continue
         runs = [folded.run_length(i) for i in range(len(core))]
+        han_left, han_right = is_han(core[0]), is_han(core[-1])
         pattern = _Pattern(
             term=term,
             core=core,
             open_left=open_left,
             open_right=open_right,
+            han_left=han_left,
+            han_right=han_right,
             repeats=tuple((i, run) for i, run in enumerate(runs) if run > 1),
             first_run=runs[0],
             last_run=runs[-1],
             affixes=affixes,
+            innocent=_innocent_around(core, term.language) if han_left or han_right else (),
         )
         yield pattern
+
+
+def _innocent_around(core: str, language: str) -> tuple[tuple[str, int], ...]:
+    found: set[tuple[str, int]] = set()
+    for lang in {language, *_HAN_LANGUAGES}:
+        for word in curated_words(lang):
+            folded = normalize(word).text
+            at = folded.find(core)
+            while at >= 0 and folded != core:
+                found.add((folded, at))
+                at = folded.find(core, at + 1)
+    return tuple(sorted(found))
 
 
 def _any_of(letters: Iterable[str]) -> re.Pattern[str] | None:
@@ -127,9 +158,9 @@ class TermMatcher:
         open_both: dict[str, list[_Pattern]] = {}
         for term in terms:
             for pattern in _patterns(term):
-                if not pattern.open_left:
-                    keys, key = forward, " " + pattern.core + ("" if pattern.open_right else " ")
-                elif not pattern.open_right:
+                if not pattern.free_left:
+                    keys, key = forward, " " + pattern.core + ("" if pattern.free_right else " ")
+                elif not pattern.free_right:
                     keys, key = backward, " " + pattern.core[::-1]
                 else:
                     keys, key = open_both, pattern.core
@@ -170,7 +201,7 @@ class TermMatcher:
         if self._forward is not None:
             for end, patterns in self._forward.iter(padded):
                 for pattern in patterns:
-                    core_end = end + (1 if pattern.open_right else 0)
+                    core_end = end + (1 if pattern.free_right else 0)
                     yield pattern, core_end - len(pattern.core)
         if self._backward and self._backward_gate and self._backward_gate.search(padded):
             # In the reversed text the key " eroc" ends where the core starts.
@@ -198,16 +229,18 @@ def _accepted_span(
     for offset, needed in pattern.repeats:
         if reading.run_length(text_start + offset) < needed:
             return None
+    if pattern.innocent and _inside_innocent_word(pattern, padded, core_start):
+        return None
     word_start, word_end = core_start, core_end
     prefix = suffix = ""
-    if pattern.open_left and padded[core_start - 1] != " ":
+    if pattern.open_left and not pattern.han_left and padded[core_start - 1] != " ":
         word_start = padded.rfind(" ", 0, core_start) + 1
         prefix = padded[word_start:core_start]
         if reading.run_length(text_start) > pattern.first_run:
             prefix += padded[core_start]
         if not pattern.affixes.allows_prefix(prefix):
             return None
-    if pattern.open_right and padded[core_end] != " ":
+    if pattern.open_right and not pattern.han_right and padded[core_end] != " ":
         word_end = padded.find(" ", core_end)
         suffix = padded[core_end:word_end]
         if reading.run_length(core_end - 2) > pattern.last_run:
@@ -219,6 +252,15 @@ def _accepted_span(
     ):
         return None
     return word_start, word_end
+
+
+def _inside_innocent_word(pattern: _Pattern, padded: str, core_start: int) -> bool:
+    """Whether the hit lies inside one of the term's innocent Han compounds, as written."""
+    for word, offset in pattern.innocent:
+        start = core_start - offset
+        if start >= 1 and padded.startswith(word, start):
+            return True
+    return False
 
 
 def _own_word(

@@ -28,6 +28,15 @@ The pipeline (the same for messages and for blocked terms, which is what makes t
    are joined into one token, which then gets steps 3 and 4; a letter written with two code points
    (Armenian ու, Greek ου, μπ ...) counts as one character here ("թ ու ր ք").
 6. Remaining ``@``/``$`` (outside lettered tokens) become blanks; blanks are squeezed again.
+7. Blanks between two Han characters are dropped: Chinese puts none between words, so 傻 逼 and
+   傻.逼 are 傻逼. Before step 2, a blank was put wherever a Han character meets a non-blank
+   character of another kind (你sb吧 holds the token sb, 2026年 keeps the number 2026).
+
+Hangul is folded to precomposed syllables, each one letter: a syllable stays whole in step 1, and
+conjoining jamo (NFD text; compatibility jamo become conjoining ones by NFKC) are composed into
+syllables, so every spelling of a Korean word folds alike and runs collapse by syllable
+(병병병신). Two or more single Hangul syllables separated by blanks are joined like letters in
+step 5 (병 신), since most Korean words have two syllables.
 
 Matching runs on plain ``str`` operations (``str.translate``, ``re``) for speed; the map from
 folded characters back to the original text (to quote a hit) and the run lengths are computed only
@@ -94,6 +103,40 @@ _LEET_CHAR = re.compile(r"[013457@$]")
 _LETTER = re.compile(r"[^\W\d_]")
 _LETTER_RUN = re.compile(r"([^\W\d_])\1+")
 
+# Hangul: a syllable is one letter. Syllables typed as conjoining jamo (NFD, as macOS and some
+# keyboards send them) or as compatibility jamo (which NFKC turns into conjoining ones) are
+# composed into the precomposed syllable, so every spelling of a Korean word folds alike.
+_HANGUL_SYLLABLE = re.compile("[\uac00-\ud7a3]")
+_JAMO = re.compile("[\u1100-\u11ff]")
+_JAMO_SYLLABLE = re.compile("[\u1100-\u1112][\u1161-\u1175][\u11a8-\u11c2]?")
+# Han (Chinese characters): written without blanks between words, so a blank or punctuation
+# between two Han characters says nothing (傻 逼, 傻.逼 are 傻逼), and a Han character next to a
+# letter or digit of another script is a word edge (你sb吧 holds the token sb; 2026年 keeps 2026).
+_HAN_CHARS = (
+    "\u2e80-\u2fdf\u3005\u3007\u3021-\u3029\u3038-\u303b\u3400-\u4dbf\u4e00-\u9fff"
+    "\uf900-\ufaff\U00020000-\U0003ffff"
+)
+_HAN = re.compile(f"[{_HAN_CHARS}]")
+_HAN_EDGE = re.compile(
+    f"(?<=[{_HAN_CHARS}])(?=[^ {_HAN_CHARS}])|(?<=[^ {_HAN_CHARS}])(?=[{_HAN_CHARS}])"
+)
+_HAN_GAP = re.compile(f"(?<=[{_HAN_CHARS}]) (?=[{_HAN_CHARS}])")
+
+
+def is_han(char: str) -> bool:
+    """Whether a folded character is a Han character (no word boundaries around it)."""
+    return _HAN.match(char) is not None
+
+
+def _compose_hangul(text: str) -> str:
+    if _JAMO.search(text):
+        return _JAMO_SYLLABLE.sub(lambda m: unicodedata.normalize("NFC", m.group()), text)
+    return text
+
+
+def _split_han(text: str) -> str:
+    return _HAN_EDGE.sub(" ", text) if _HAN.search(text) else text
+
 
 def _ascii_lookalike(char: str, *, capital: bool = False) -> str | None:
     """The one ASCII letter ``char`` looks like (lower-cased), or None; for a ``capital``, only
@@ -159,6 +202,8 @@ _LETTER_FOLDS = {**_LOWER_FOLDS, **_SCRIPT_FOLDS}
 
 def _fold_char(char: str) -> str:
     compatible = unicodedata.normalize("NFKC", char)
+    if _HANGUL_SYLLABLE.fullmatch(compatible):
+        return compatible  # one letter, as a word is spelled; no case, no marks
     base = unicodedata.normalize("NFD", compatible)
     if base[:1] in _CAPITAL_FOLDS:  # Ύ is Υ plus an accent
         compatible = _CAPITAL_FOLDS[base[0]] + base[1:]
@@ -204,8 +249,12 @@ def _folded_digraphs() -> str:
     return "|".join(re.escape(pair) for pair in sorted(folded) if len(pair) == 2)
 
 
-_UNIT = f"(?:{_folded_digraphs()}|[^ ])"
-_SPACED_LETTERS = re.compile(f"(?<![^ ]){_UNIT}(?: {_UNIT}){{2,}}(?![^ ])")
+_UNIT = f"(?:{_folded_digraphs()}|[^ {_HAN_CHARS}])"  # Han is joined by _HAN_GAP
+# Three or more single letters, or two or more single Hangul syllables (a Korean word of two
+# syllables spaced out, 병 신, is as common a disguise as s l u r).
+_SPACED_LETTERS = re.compile(
+    f"(?<![^ ])(?:{_UNIT}(?: {_UNIT}){{2,}}|[\uac00-\ud7a3](?: [\uac00-\ud7a3])+)(?![^ ])"
+)
 
 
 def _leet_table(token: str, reading: str) -> dict[int, str]:
@@ -260,7 +309,8 @@ class _ChunkCache(dict[str, str]):
         self.reading = reading
 
     def __missing__(self, chunk: str) -> str:
-        folded = " ".join(_collapse_runs(chunk.translate(_FOLD_TABLE)).split())
+        folded = _split_han(_compose_hangul(chunk.translate(_FOLD_TABLE)))
+        folded = " ".join(_collapse_runs(folded).split())
         if _LEET_CHAR.search(folded):
             folded, has_one = _read_leet(folded, self.reading)
             if has_one:
@@ -307,6 +357,8 @@ def _fast_fold(text: str, one_reads_as: str) -> tuple[str, bool]:
         has_one = has_one or joined_with_one
     if "@" in folded or "$" in folded:
         folded = " ".join(folded.replace("@", " ").replace("$", " ").split())
+    if " " in folded and _HAN.search(folded):
+        folded = _HAN_GAP.sub("", folded)
     return folded, has_one
 
 
@@ -334,6 +386,34 @@ class _TrackedChars:
 
     def text(self) -> str:
         return "".join(self.chars)
+
+    def compose_hangul(self) -> None:
+        """Conjoining jamo into syllables, as ``_compose_hangul`` does to the string."""
+        matches = list(_JAMO_SYLLABLE.finditer(self.text()))
+        if not matches:
+            return
+        dropped: set[int] = set()
+        for match in matches:
+            first, last = match.start(), match.end() - 1
+            self.chars[first] = unicodedata.normalize("NFC", match.group())
+            self.ends[first] = self.ends[last]
+            dropped.update(range(first + 1, last + 1))
+        self.keep([i for i in range(len(self.chars)) if i not in dropped])
+
+    def split_han(self) -> None:
+        """A blank at every edge between a Han character and another non-blank character."""
+        edges = [match.start() for match in _HAN_EDGE.finditer(self.text())]
+        for index in reversed(edges):  # the blank sits before chars[index], spans the one before
+            self.chars.insert(index, " ")
+            self.starts.insert(index, self.starts[index - 1])
+            self.ends.insert(index, self.ends[index - 1])
+            self.runs.insert(index, 1)
+
+    def join_han(self) -> None:
+        """Drop every blank between two Han characters."""
+        gaps = {match.start() for match in _HAN_GAP.finditer(self.text())}
+        if gaps:
+            self.keep([i for i in range(len(self.chars)) if i not in gaps])
 
     def keep(self, kept: list[int]) -> None:
         self.chars = [self.chars[i] for i in kept]
@@ -378,6 +458,8 @@ def _tracked_fold(text: str, reading: str) -> _Tracked:
     caching per chunk, which a property test checks.
     """
     tracked = _TrackedChars(text)
+    tracked.compose_hangul()
+    tracked.split_han()
     tracked.squeeze()
     tracked.collapse_runs()
     tracked.read_leet(_LEET_TOKEN, reading)
@@ -394,6 +476,7 @@ def _tracked_fold(text: str, reading: str) -> _Tracked:
     if "@" in tracked.chars or "$" in tracked.chars:
         tracked.chars = [" " if char in "@$" else char for char in tracked.chars]
         tracked.squeeze()
+    tracked.join_han()
     return _Tracked(tracked.text(), tracked.starts, tracked.ends, tracked.runs)
 
 

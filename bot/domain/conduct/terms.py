@@ -5,6 +5,11 @@ Format, one term per line::
     # a comment (anything after # is ignored)
     i will kill you        a phrase: matched as whole words, blanks/punctuation between them free
     хохл*                  a stem: the language's inflection endings may follow (see affixes.py)
+    빨갱이*                Korean: a stem takes the particles glued to it (빨갱이들, 빨갱이가)
+    支那                   Han characters: no blanks between words, so a Han term also matches
+                           inside a run of Han characters (你这个支那人); the innocent compounds
+                           that hold it (印度支那) are listed in bot/data/innocent/<language>.txt.
+                           A term's Latin edges still need a word edge (傻B: 你傻B吧, not 傻Bxx).
 
 A term must fold (see normalize.py) to at least two letters or digits; a line that folds to
 nothing (emoji, punctuation) or to one letter is refused with a code, never silently ignored.
@@ -23,6 +28,7 @@ from bot.domain.conduct.normalize import normalize
 # Babel locale ids of the languages the bot ships; each has a starter list.
 SHIPPED_LANGUAGES: tuple[str, ...] = (
     "en", "ru", "uk", "ar", "he", "tr", "el", "hy", "az", "ka", "sr", "sq",
+    "ko", "zh_Hans", "zh_Hant",
 )  # fmt: skip
 STEM_MARKER = "*"
 COMMENT_MARKER = "#"
