@@ -86,7 +86,7 @@ async def _serve(
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "") else args.host
     print(
         f"Bridgebot playground: http://{shown}:{port}/  "
-        f"(ready in {time.monotonic() - started:.1f} s; data in {folder}; Ctrl-C stops)",
+        f"(bot up in {time.monotonic() - started:.1f} s; data in {folder}; Ctrl-C stops)",
         flush=True,
     )
     stop = asyncio.Event()

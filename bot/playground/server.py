@@ -114,7 +114,13 @@ class StateHandler(_Handler):
                 if int(since) >= self.host.playground.version:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self.host.changed.wait(), LONG_POLL_SECONDS)
-        self.send_json(self.host.playground.state())
+        try:
+            state = self.host.playground.state()
+        except Exception:  # the playground is being replaced or stopped; the page asks again
+            log.debug("state unavailable", exc_info=True)
+            self.send_json({"ok": False, "error": "the playground is restarting"}, status=503)
+            return
+        self.send_json(state)
 
 
 class ActHandler(_Handler):

@@ -226,6 +226,7 @@ async function poll() {
     try {
       const since = state ? state.version : -1;
       const answer = await fetch(`/api/state?since=${since}`);
+      if (!answer.ok) throw new Error(`state: ${answer.status}`);
       const next = await answer.json();
       if (!busy && (!state || next.version !== state.version)) render(next);
     } catch (_) {
