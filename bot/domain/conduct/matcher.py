@@ -35,6 +35,8 @@ _DOTLESS_I_LANGUAGES = frozenset({"tr", "az"})
 _TWO_SCRIPT_LANGUAGES = frozenset({"sr"})
 # Whose innocent words can hold a Han term: a compound such as 印度支那 reads the same in both.
 _HAN_LANGUAGES = ("zh_Hans", "zh_Hant")
+_FIRST_CJK = "\u1100"  # Hangul jamo; syllables and Han come later
+_CJK_GATE = re.compile("[\u1100-\U0010ffff]")
 _NOT_A_WORD_CHARACTER = re.compile(r"[\W_]+")
 
 
@@ -149,27 +151,36 @@ class TermMatcher:
     terms with a word start (most terms) are keyed from the blank before them; terms that take
     prefixes but no suffix are keyed backwards from the blank after them and run over the
     reversed text; the few open on both sides (stems of prefixing languages) are keyed bare.
-    The last two run only when the text holds a letter one of their keys needs.
+    The last two run only when the text holds a letter one of their keys needs. Korean and Han
+    terms keyed from their first letter sit in automata of their own (so the other scripts' root
+    keeps few branches), run only on a text holding a letter from U+1100 up (Hangul, Han).
     """
 
     def __init__(self, terms: Iterable[Term]) -> None:
         forward: dict[str, list[_Pattern]] = {}
         backward: dict[str, list[_Pattern]] = {}
         open_both: dict[str, list[_Pattern]] = {}
+        forward_cjk: dict[str, list[_Pattern]] = {}
+        open_both_cjk: dict[str, list[_Pattern]] = {}
         for term in terms:
             for pattern in _patterns(term):
+                cjk = pattern.core[0] >= _FIRST_CJK
                 if not pattern.free_left:
-                    keys, key = forward, " " + pattern.core + ("" if pattern.free_right else " ")
+                    keys = forward_cjk if cjk else forward
+                    key = " " + pattern.core + ("" if pattern.free_right else " ")
                 elif not pattern.free_right:
                     keys, key = backward, " " + pattern.core[::-1]
                 else:
-                    keys, key = open_both, pattern.core
+                    keys, key = (open_both_cjk if cjk else open_both), pattern.core
                 if pattern not in keys.setdefault(key, []):
                     keys[key].append(pattern)
-        self.size = len(forward) + len(backward) + len(open_both)
+        self.size = sum(map(len, (forward, backward, open_both, forward_cjk, open_both_cjk)))
         self._forward = _automaton(forward)
         self._backward = _automaton(backward)
         self._open_both = _automaton(open_both)
+        self._forward_cjk = _automaton(forward_cjk)
+        self._open_both_cjk = _automaton(open_both_cjk)
+        self._has_cjk = bool(forward_cjk or open_both_cjk)
         # A key only matches a text that holds each of its letters: one quick scan for any key's
         # last letter skips a whole automaton for texts in other scripts (Arabic, Hebrew keys).
         self._backward_gate = _any_of(key[-1] for key in backward)
@@ -184,7 +195,8 @@ class TermMatcher:
         hits: dict[tuple[Term, tuple[int, int]], None] = {}
         for reading in readings:
             padded = f" {reading.text} "
-            for pattern, core_start in self._raw_hits(padded):
+            cjk = reading.cjk if reading.cjk is not None else bool(_CJK_GATE.search(padded))
+            for pattern, core_start in self._raw_hits(padded, cjk):
                 core_end = core_start + len(pattern.core)
                 word = _accepted_span(pattern, reading, padded, core_start, core_end)
                 if word is not None:
@@ -196,10 +208,14 @@ class TermMatcher:
             key=lambda hit: (hit.span, hit.term.text),
         )
 
-    def _raw_hits(self, padded: str) -> Iterator[tuple[_Pattern, int]]:
-        """(pattern, padded index where its core starts) for every automaton hit."""
-        if self._forward is not None:
-            for end, patterns in self._forward.iter(padded):
+    def _raw_hits(self, padded: str, cjk: bool = True) -> Iterator[tuple[_Pattern, int]]:
+        """(pattern, padded index where its core starts) for every automaton hit; the Korean and
+        Han automata run only when ``cjk`` (the text holds Hangul or Han)."""
+        cjk = cjk and self._has_cjk
+        for forward in (self._forward, self._forward_cjk if cjk else None):
+            if forward is None:
+                continue
+            for end, patterns in forward.iter(padded):
                 for pattern in patterns:
                     core_end = end + (1 if pattern.free_right else 0)
                     yield pattern, core_end - len(pattern.core)
@@ -209,8 +225,13 @@ class TermMatcher:
             for end, patterns in self._backward.iter(padded[::-1]):
                 for pattern in patterns:
                     yield pattern, last - end
-        if self._open_both and self._open_both_gate and self._open_both_gate.search(padded):
-            for end, patterns in self._open_both.iter(padded):
+        open_both = self._open_both if self._open_both_gate else None
+        if open_both is not None and not self._open_both_gate.search(padded):
+            open_both = None
+        for automaton in (open_both, self._open_both_cjk if cjk else None):
+            if automaton is None:
+                continue
+            for end, patterns in automaton.iter(padded):
                 for pattern in patterns:
                     yield pattern, end + 1 - len(pattern.core)
 

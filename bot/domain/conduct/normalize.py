@@ -249,11 +249,14 @@ def _folded_digraphs() -> str:
     return "|".join(re.escape(pair) for pair in sorted(folded) if len(pair) == 2)
 
 
-_UNIT = f"(?:{_folded_digraphs()}|[^ {_HAN_CHARS}])"  # Han is joined by _HAN_GAP
+_UNIT = f"(?:{_folded_digraphs()}|[^ ])"
+_UNIT_CJK = f"(?:{_folded_digraphs()}|[^ {_HAN_CHARS}])"  # Han is joined by _HAN_GAP instead
 # Three or more single letters, or two or more single Hangul syllables (a Korean word of two
 # syllables spaced out, 병 신, is as common a disguise as s l u r).
+_SPACED_PLAIN = re.compile(f"(?<![^ ]){_UNIT}(?: {_UNIT}){{2,}}(?![^ ])")
+# The same for a text holding Hangul or Han (the same result on any other text, only slower).
 _SPACED_LETTERS = re.compile(
-    f"(?<![^ ])(?:{_UNIT}(?: {_UNIT}){{2,}}|[\uac00-\ud7a3](?: [\uac00-\ud7a3])+)(?![^ ])"
+    f"(?<![^ ])(?:{_UNIT_CJK}(?: {_UNIT_CJK}){{2,}}|[\uac00-\ud7a3](?: [\uac00-\ud7a3])+)(?![^ ])"
 )
 
 
@@ -295,6 +298,10 @@ _CHUNK_LIMIT = 64  # longer chunks (URLs, pasted blobs) are rare repeats and not
 _CACHE_LIMIT = 50_000  # per cache; a few MB at most
 # Chunks whose lettered tokens hold a "1": a text containing one gets an "l" reading too.
 _CHUNKS_WITH_ONE: set[str] = set()
+# Chunks that fold to Hangul or Han: only a text containing one needs their steps.
+_CHUNKS_WITH_CJK: set[str] = set()
+_CHUNKS_MARKED: set[str] = set()  # the union of the two
+_CJK = re.compile("[\u1100-\U0010ffff]")  # no match: no jamo, no Han (skips both regexes)
 
 
 class _ChunkCache(dict[str, str]):
@@ -309,12 +316,17 @@ class _ChunkCache(dict[str, str]):
         self.reading = reading
 
     def __missing__(self, chunk: str) -> str:
-        folded = _split_han(_compose_hangul(chunk.translate(_FOLD_TABLE)))
+        folded = chunk.translate(_FOLD_TABLE)
+        if _CJK.search(folded):
+            folded = _split_han(_compose_hangul(folded))
+            _CHUNKS_WITH_CJK.add(chunk)
+            _CHUNKS_MARKED.add(chunk)
         folded = " ".join(_collapse_runs(folded).split())
         if _LEET_CHAR.search(folded):
             folded, has_one = _read_leet(folded, self.reading)
             if has_one:
                 _CHUNKS_WITH_ONE.add(chunk)
+                _CHUNKS_MARKED.add(chunk)
         if len(chunk) <= _CHUNK_LIMIT:
             self[chunk] = folded
         return folded
@@ -322,26 +334,38 @@ class _ChunkCache(dict[str, str]):
 
 _CHUNKS = {reading: _ChunkCache(reading) for reading in _LEET}
 _MAYBE_SPACED = re.compile(f" {_UNIT} {_UNIT} ")
+_MAYBE_SPACED_CJK = re.compile(f" {_UNIT_CJK} {_UNIT_CJK} ")
 
 
 def _bound_caches() -> None:
     """Clear everything when full: simpler than LRU, costs one cold message, and clearing between
     messages keeps a chunk's "has a 1" mark in step with its cached fold."""
-    if len(_CHUNKS_WITH_ONE) >= _CACHE_LIMIT or any(
-        len(cache) >= _CACHE_LIMIT for cache in _CHUNKS.values()
+    if (
+        len(_CHUNKS_WITH_ONE) >= _CACHE_LIMIT
+        or len(_CHUNKS_WITH_CJK) >= _CACHE_LIMIT
+        or any(len(cache) >= _CACHE_LIMIT for cache in _CHUNKS.values())
     ):
         _CHUNKS_WITH_ONE.clear()
+        _CHUNKS_WITH_CJK.clear()
+        _CHUNKS_MARKED.clear()
         for cache in _CHUNKS.values():
             cache.clear()
 
 
-def _fast_fold(text: str, one_reads_as: str) -> tuple[str, bool]:
-    """The folded text, and whether a lettered token holds a ``1`` (worth an ``l`` reading)."""
+def _fast_fold(text: str, one_reads_as: str) -> tuple[str, bool, bool]:
+    """The folded text, whether a lettered token holds a ``1`` (worth an ``l`` reading), and
+    whether it holds Hangul or Han."""
     _bound_caches()
     chunks = text.split()
     folded = " ".join(filter(None, map(_CHUNKS[one_reads_as].__getitem__, chunks)))
-    has_one = not _CHUNKS_WITH_ONE.isdisjoint(chunks)
-    if _MAYBE_SPACED.search(f" {folded} "):
+    has_one = cjk = False
+    if not _CHUNKS_MARKED.isdisjoint(chunks):  # one pass for the common text that has neither
+        has_one = not _CHUNKS_WITH_ONE.isdisjoint(chunks)
+        cjk = not _CHUNKS_WITH_CJK.isdisjoint(chunks)
+    maybe_spaced, spaced = (
+        (_MAYBE_SPACED_CJK, _SPACED_LETTERS) if cjk else (_MAYBE_SPACED, _SPACED_PLAIN)
+    )
+    if maybe_spaced.search(f" {folded} "):
         joined_with_one = False
 
         def join(match: re.Match[str]) -> str:
@@ -353,13 +377,13 @@ def _fast_fold(text: str, one_reads_as: str) -> tuple[str, bool]:
             leet = _leet_table(token, one_reads_as)
             return _collapse_runs(_collapse_runs(token).translate(leet))
 
-        folded = _SPACED_LETTERS.sub(join, folded)
+        folded = spaced.sub(join, folded)
         has_one = has_one or joined_with_one
     if "@" in folded or "$" in folded:
         folded = " ".join(folded.replace("@", " ").replace("$", " ").split())
-    if " " in folded and _HAN.search(folded):
+    if cjk and " " in folded:
         folded = _HAN_GAP.sub("", folded)
-    return folded, has_one
+    return folded, has_one, cjk
 
 
 @dataclass(frozen=True)
@@ -487,6 +511,7 @@ class NormalizedText:
     source: str
     text: str
     one_reads_as: str = "i"  # how a ``1`` inside a lettered token was read: "i" or "l"
+    cjk: bool | None = None  # whether it holds Hangul or Han (None: not known, look)
 
     @cached_property
     def _tracked(self) -> _Tracked:
@@ -507,13 +532,15 @@ class NormalizedText:
 
 def normalize(text: str) -> NormalizedText:
     """The folded form of ``text`` (``1`` read as ``i``)."""
-    return NormalizedText(source=text, text=_fast_fold(text, "i")[0])
+    folded, _, cjk = _fast_fold(text, "i")
+    return NormalizedText(source=text, text=folded, cjk=cjk)
 
 
 def normalize_variants(text: str) -> tuple[NormalizedText, ...]:
     """Every reading of ``text`` worth matching: ``1`` as ``i``, and as ``l`` where it matters."""
-    folded, has_one = _fast_fold(text, "i")
-    primary = NormalizedText(source=text, text=folded)
+    folded, has_one, cjk = _fast_fold(text, "i")
+    primary = NormalizedText(source=text, text=folded, cjk=cjk)
     if not has_one:
         return (primary,)
-    return primary, NormalizedText(source=text, text=_fast_fold(text, "l")[0], one_reads_as="l")
+    other = _fast_fold(text, "l")[0]
+    return primary, NormalizedText(source=text, text=other, one_reads_as="l", cjk=cjk)
