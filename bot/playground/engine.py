@@ -195,6 +195,7 @@ class Playground:
     invite_codes: dict[str, str] = field(default_factory=dict)
     on_change: Callable[[], None] | None = None
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    toast: dict[str, Any] | None = None
     _sessions_applied: bool = False
     _started: bool = False
 
@@ -425,6 +426,7 @@ class Playground:
         return {**step, "say": text}
 
     async def _do(self, step: dict[str, Any]) -> None:
+        self.toast = None
         if "advance" in step:
             await self._advance(_duration(step["advance"]))
             return
@@ -445,7 +447,15 @@ class Playground:
         elif "press" in step:
             chat = self.chat_named(person, step.get("chat", "private"))
             message = self._message(chat, step.get("message"), str(step["press"]))
-            await self.driver.click(person.user, message, str(step["press"]))
+            update = await self.driver.click(person.user, message, str(step["press"]))
+            answer = self.driver.callback_answer(update) or {}
+            # What Telegram shows over the chat for a moment (or as an alert) after a press.
+            self.toast = {
+                "who": person.name,
+                "chat": self.chat_label(chat),
+                "text": answer.get("text") or "",
+                "alert": bool(answer.get("show_alert")),
+            }
         elif "open" in step:
             await self._open(person, step)
         else:
@@ -551,6 +561,7 @@ class Playground:
                 {**p.to_toml(), "id": p.user.id, "started": p.user.started} for p in self.cast
             ],
             "chats": chats,
+            "toast": self.toast,
             "locales": list(SUPPORTED_LOCALES),
         }
 

@@ -77,6 +77,25 @@ async def test_a_group_is_formed_linked_and_joined_and_the_clock_brings_reminder
         assert len(reminders) == 1, texts[-3:]
         assert "Listening circle" in reminders[0] and re.search(letters, reminders[0])
 
+    # Past the session (19:00-20:30 in Yerevan): half time, then the survey invitation, each with
+    # a button; a week later the survey has expired and says so when its button is pressed.
+    state = await act(client, advance="12h")
+    invitations = {}
+    for name in ("Ani", "Elvin"):
+        messages = private(state, name)["messages"]
+        invitations[name] = next(m for m in reversed(messages) if m["buttons"])
+        assert invitations[name]["date"] > messages[0]["date"]
+    assert re.search(r"[\u0531-\u058a]", invitations["Ani"]["text"])
+    assert "ə" in invitations["Elvin"]["text"]
+    state = await act(client, advance="8d")
+    before = len(private(state, "Ani")["messages"])
+    press = invitations["Ani"]["buttons"][0][0]["text"]
+    state = await act(
+        client, who="Ani", chat="private", message=invitations["Ani"]["id"], press=press
+    )
+    assert len(private(state, "Ani")["messages"]) == before  # answered over the chat, in Armenian
+    assert state["toast"]["alert"] and re.search(r"[\u0531-\u058a]", state["toast"]["text"])
+
     # The scenario saved now replays to the same chats.
     saved = (await client.get("/api/scenario")).text
     data = tomllib.loads(saved)

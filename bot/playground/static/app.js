@@ -190,6 +190,12 @@ function renderChats() {
     ? "Members: " + chat.members.map((m) => `${m.name} (${m.status})`).join(", ")
     : "";
   $("#group-form").hidden = me.role === "participant";
+  const toast = state.toast && state.toast.text && state.toast.who === who && state.toast.chat === chatKey
+    ? state.toast : null;
+  const banner = $("#toast");
+  banner.hidden = !toast;
+  banner.textContent = toast ? toast.text : "";
+  banner.className = toast && toast.alert ? "alert" : "";
   const box = $("#messages");
   const atBottom = box.scrollTop + box.clientHeight >= box.scrollHeight - 30;
   box.replaceChildren(...(chat ? chat.messages : []).map((m) => message(m, me, chat)));
