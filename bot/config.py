@@ -15,7 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///bridgebot.db"
-SUPPORTED_LOCALES = ("en", "ru", "uk", "ar", "he", "tr", "el", "hy", "az")
+SUPPORTED_LOCALES = (
+    "en", "ru", "uk", "ar", "he", "tr", "el", "hy", "az",
+    "ka", "sr", "sr_Latn", "sq", "ko", "zh_Hans", "zh_Hant",
+)  # fmt: skip
 # Telegram tokens look like "123456789:AAH...": a numeric bot id, a colon and a 30+ character secret.
 _TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,}$")
 
@@ -142,7 +145,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     try:
         clock_offset = float(raw_offset)
     except ValueError:
-        raise ConfigError(f"BRIDGEBOT_CLOCK_OFFSET_SECONDS: {raw_offset!r} is not a number.") from None
+        raise ConfigError(
+            f"BRIDGEBOT_CLOCK_OFFSET_SECONDS: {raw_offset!r} is not a number."
+        ) from None
     production = _parse_bool("BRIDGEBOT_PRODUCTION", source.get("BRIDGEBOT_PRODUCTION", ""))
     secret = source.get("BRIDGEBOT_SECRET")
     if production and not (secret and secret.strip()):

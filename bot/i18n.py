@@ -32,7 +32,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
 from bot.config import SUPPORTED_LOCALES
-from bot.domain.language_choice import base_language
+from bot.domain.language_choice import locale_of_tag
 
 DOMAIN = "bridgebot"
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
@@ -63,11 +63,12 @@ def load_all() -> None:
 
 
 def normalize_locale(code: str | None) -> str | None:
-    """Map a Telegram ``language_code`` (or any tag) onto a shipped locale, or None."""
-    base = base_language(code)
-    if base == "sr" and "latn" in (code or "").casefold() and "sr_Latn" in SUPPORTED_LOCALES:
-        return "sr_Latn"  # a client that names the script
-    return base if base in SUPPORTED_LOCALES else None
+    """Map a Telegram ``language_code`` (or any tag) onto a shipped locale, or None.
+
+    The script counts: "zh-hant" and "zh-TW" are zh_Hant, "zh-hans", "zh-CN" and a bare "zh" are
+    zh_Hans, "sr-Latn" is sr_Latn (a plain "sr" is Cyrillic, as Telegram's Serbian is)."""
+    wanted = locale_of_tag(code)
+    return wanted if wanted in SUPPORTED_LOCALES else None
 
 
 def current_locale() -> str:

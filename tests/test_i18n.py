@@ -132,6 +132,42 @@ def test_unknown_telegram_languages_fall_back() -> None:
     assert i18n.normalize_locale("xx") is None
 
 
+@pytest.mark.parametrize(
+    ("telegram", "locale"),
+    [
+        ("ka", "ka"),
+        ("sq", "sq"),
+        ("sq-AL", "sq"),
+        ("ko", "ko"),
+        ("ko-KR", "ko"),
+        ("sr", "sr"),  # Telegram's Serbian is Cyrillic
+        ("sr-Cyrl", "sr"),
+        ("sr-Latn", "sr_Latn"),
+        ("sr_latn", "sr_Latn"),
+        ("sr-Latn-RS", "sr_Latn"),
+        ("zh-hans", "zh_Hans"),  # Telegram's own language packs
+        ("zh-hant", "zh_Hant"),
+        ("zh-Hant-TW", "zh_Hant"),
+        ("zh-TW", "zh_Hant"),  # a region that writes Traditional characters
+        ("zh-HK", "zh_Hant"),
+        ("zh-MO", "zh_Hant"),
+        ("zh-CN", "zh_Hans"),
+        ("zh-SG", "zh_Hans"),
+        ("zh", "zh_Hans"),
+        ("ZH_HANT", "zh_Hant"),
+    ],
+)
+def test_telegram_language_codes_reach_every_shipped_locale(telegram: str, locale: str) -> None:
+    assert i18n.normalize_locale(telegram) == locale
+    with i18n.use_locale(i18n.normalize_locale(telegram)) as chosen:
+        assert chosen == locale
+
+
+def test_every_shipped_locale_is_reached_by_its_own_tag() -> None:
+    for locale in SUPPORTED_LOCALES:
+        assert i18n.normalize_locale(locale.replace("_", "-")) == locale
+
+
 # ---- no user-facing string outside _() / ngettext() -------------------------------------------------
 
 SENDERS = {
@@ -262,6 +298,17 @@ _ZONE_NAMES = {
         "Արևելյան Եվրոպայի ամառային ժամանակ",
     ),
     "az": ("Ermənistan Vaxtı", "Şərqi Avropa Standart Vaxtı", "Şərqi Avropa Yay Vaxtı"),
+    "ka": (
+        "დრო: სომხეთი",
+        "აღმოსავლეთ ევროპის სტანდარტული დრო",
+        "აღმოსავლეთ ევროპის ზაფხულის დრო",
+    ),
+    "sr": ("Јерменија", "Источноевропско стандардно време", "Источноевропско летње време"),
+    "sr_Latn": ("Jermenija", "Istočnoevropsko standardno vreme", "Istočnoevropsko letnje vreme"),
+    "sq": ("Ora: Armeni", "Ora standarde e Evropës Lindore", "Ora verore e Evropës Lindore"),
+    "ko": ("아르메니아 시간", "동유럽 표준시", "동유럽 하계 표준시"),
+    "zh_Hans": ("亚美尼亚时间", "东欧标准时间", "东欧夏令时间"),
+    "zh_Hant": ("亞美尼亞時間", "東歐標準時間", "東歐夏令時間"),
 }
 
 
@@ -274,7 +321,9 @@ def test_zone_names_follow_the_clock_of_the_zone_in_every_locale() -> None:
         assert i18n.format_zone("Europe/Kyiv", at=_WINTER, locale=locale) == kyiv_winter, locale
         assert i18n.format_zone("Europe/Kyiv", at=_SUMMER, locale=locale) == kyiv_summer, locale
         # Moscow keeps UTC+3 all year: the same name in December and July, no season in it.
-        moscow = {i18n.format_zone("Europe/Moscow", at=m, locale=locale) for m in (_WINTER, _SUMMER)}
+        moscow = {
+            i18n.format_zone("Europe/Moscow", at=m, locale=locale) for m in (_WINTER, _SUMMER)
+        }
         assert len(moscow) == 1 and moscow == {i18n.format_zone("Europe/Moscow", locale=locale)}
     assert i18n.format_zone("Europe/Moscow", at=_WINTER, locale="ru") == "Россия (Москва)"
     # The reminder's long form carries the name of the moment's offset.

@@ -11,7 +11,8 @@ in order:
    for the other Oghuz Turkic languages, Russian for the languages of the former Soviet Union
    whose speakers usually read it (Kazakh, Kyrgyz, Uzbek, Tajik, Georgian, Armenian ...), Hebrew
    and Arabic are not swapped (different scripts and communities); Serbian in either script for
-   the other, and Serbian Latin for Croatian, Bosnian and Montenegrin readers;
+   the other, and Serbian Latin for Croatian, Bosnian and Montenegrin readers; Chinese in either
+   script for the other;
 3. else the program's first language (its main one).
 
 The person still chooses: this only decides the language of the question and the preselected
@@ -58,7 +59,17 @@ _RELATED: dict[str, tuple[str, ...]] = {
     "sh": ("sr_Latn", "sr"),
     "cnr": ("sr_Latn", "sr"),
     "ab": ("ru", "ka"),
+    # Chinese is one language in two scripts; a reader of one reads the other more easily than
+    # any other language the program may offer.
+    "zh_Hans": ("zh_Hant",),
+    "zh_Hant": ("zh_Hans",),
+    "sr_Latn": ("sr",),
 }
+
+# Chinese tags that name no script: the script of the region (Taiwan, Hong Kong and Macao write
+# Traditional characters; the mainland, Singapore and Malaysia Simplified), and Simplified when
+# no region is named either.
+_TRADITIONAL_REGIONS = frozenset({"tw", "hk", "mo"})
 
 
 def base_language(code: str | None) -> str | None:
@@ -69,16 +80,30 @@ def base_language(code: str | None) -> str | None:
     return _ALIASES.get(base, base) or None
 
 
+def locale_of_tag(code: str | None) -> str | None:
+    """The catalog a tag asks for, script included: "zh-hant", "zh-TW" -> "zh_Hant"; "zh-hans",
+    "zh-CN", "zh" -> "zh_Hans"; "sr-Latn" -> "sr_Latn"; otherwise the base language ("ru-RU" -> "ru")."""
+    base = base_language(code)
+    if base not in ("zh", "sr"):
+        return base
+    subtags = [part.strip().casefold() for part in (code or "").replace("_", "-").split("-")[1:]]
+    if base == "sr":
+        return "sr_Latn" if "latn" in subtags else "sr"
+    if "hant" in subtags:
+        return "zh_Hant"
+    if "hans" in subtags:
+        return "zh_Hans"
+    return "zh_Hant" if _TRADITIONAL_REGIONS.intersection(subtags) else "zh_Hans"
+
+
 def closest_language(code: str | None, offered: Sequence[str]) -> str:
     """The program language (one of ``offered``, which must not be empty) to start in."""
     if not offered:
         raise ValueError("a program has at least one language")
-    base = base_language(code)
-    if base == "sr" and "latn" in (code or "").casefold() and "sr_Latn" in offered:
-        return "sr_Latn"  # a client that names the script ("sr-Latn")
-    if base in offered:
-        return base
-    for related in _RELATED.get(base or "", ()):
+    wanted = locale_of_tag(code)  # "sr-Latn" -> sr_Latn, "zh-TW" -> zh_Hant
+    if wanted in offered:
+        return wanted
+    for related in _RELATED.get(wanted or "", ()):
         if related in offered:
             return related
     return offered[0]

@@ -58,25 +58,39 @@ def _merge_area_commands() -> None:
 _merge_area_commands()
 
 
+# Telegram keys default menus by a two-letter ISO 639-1 code only, so one catalog per language is
+# published under it: Serbian in Cyrillic (as Telegram's own Serbian) and Chinese in Simplified
+# characters; sr_Latn and zh_Hant readers see those menus (the bot's messages stay in their script).
+MENU_LANGUAGE_CODES = {"sr": "sr", "zh_Hans": "zh"}
+
+
+def menu_locales() -> list[tuple[str, str]]:
+    """(Telegram language_code, catalog) for every default menu besides the one with no code."""
+    published = []
+    for locale in SUPPORTED_LOCALES:
+        code = MENU_LANGUAGE_CODES.get(locale, locale)
+        if len(code) == 2:
+            published.append((code, locale))
+    return published
+
+
 def _commands(entries: Iterable[tuple[str, str]]) -> list[BotCommand]:
     return [BotCommand(name, _(text)) for name, text in entries]
 
 
 async def publish_default_menus(bot: Bot) -> None:
     """Participant and group menus in every language (Telegram picks by the user's app language)."""
-    for locale in (None, *SUPPORTED_LOCALES):
-        if locale is not None and "_" in locale:
-            continue  # Telegram keys menus by a two-letter code: sr_Latn readers get sr's
-        with use_locale(locale or "en"):
+    for code, locale in ((None, "en"), *menu_locales()):
+        with use_locale(locale):
             await bot.set_my_commands(
                 _commands(PARTICIPANT_COMMANDS),
                 scope=BotCommandScopeAllPrivateChats(),
-                language_code=locale,
+                language_code=code,
             )
             await bot.set_my_commands(
                 _commands(GROUP_COMMANDS),
                 scope=BotCommandScopeAllGroupChats(),
-                language_code=locale,
+                language_code=code,
             )
 
 

@@ -27,6 +27,13 @@ LOCALE_COUNTRIES = {
     "sr": ("RS", "BA", "ME"),
     "sr_Latn": ("RS", "BA", "ME"),
     "sq": ("AL", "MK", "ME"),
+    "ko": ("KR", "KP"),
+    "zh_Hans": ("CN", "SG", "MY"),
+    "zh_Hant": ("TW", "HK", "MO"),
+    # Ready for the languages being translated (a shortlist is harmless before they ship).
+    "es": ("ES", "MX", "AR"),
+    "fr": ("FR", "BE", "CH"),
+    "de": ("DE", "AT", "CH"),
 }
 
 

@@ -22,6 +22,16 @@ from bot.domain.language_choice import closest_language
         ("he", ("en", "ar"), "en"),
         (None, ("az", "en"), "az"),  # no language known
         ("", ("el",), "el"),
+        ("zh-hant", ("en", "zh_Hans", "zh_Hant"), "zh_Hant"),  # the script the app names
+        ("zh-hans", ("en", "zh_Hant", "zh_Hans"), "zh_Hans"),
+        ("zh-TW", ("en", "zh_Hans", "zh_Hant"), "zh_Hant"),  # the region's script
+        ("zh-HK", ("en", "zh_Hans", "zh_Hant"), "zh_Hant"),
+        ("zh-CN", ("zh_Hant", "zh_Hans"), "zh_Hans"),
+        ("zh", ("zh_Hant", "zh_Hans"), "zh_Hans"),
+        ("zh-TW", ("en", "zh_Hans"), "zh_Hans"),  # the other script before the first language
+        ("zh-hans", ("ko", "zh_Hant"), "zh_Hant"),
+        ("sr-Latn", ("en", "sr"), "sr"),
+        ("ko-KR", ("en", "ko"), "ko"),
     ],
 )
 def test_closest_program_language(telegram, offered, expected) -> None:

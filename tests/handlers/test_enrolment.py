@@ -308,7 +308,9 @@ async def test_conduct_text_is_the_programs_own_when_set(tg, fake, runtime) -> N
     assert DEFAULT_CONDUCT.splitlines()[2] not in tg.last_text(chat)
 
 
-async def test_unshipped_telegram_language_falls_back_to_the_programs_default(tg, fake, runtime) -> None:
+async def test_unshipped_telegram_language_falls_back_to_the_programs_default(
+    tg, fake, runtime
+) -> None:
     spring = await make_program(runtime, languages=("hy", "en"))
     pierre = fake.user("Pierre", language_code="fr")
     await tg.start(pierre, spring.payload("Armenia"))
@@ -337,6 +339,17 @@ WELCOME = (
         ("tr", ("hy", "az"), "az", "✓ Azərbaycan"),
         # A language Bridgebot does not ship at all.
         ("de", ("hy", "az", "en"), "hy", "✓ Հայերեն"),
+        # The script a Chinese or Serbian app names (or its region implies) is the one greeted in.
+        ("zh-hant", ("en", "zh_Hans", "zh_Hant"), "zh_Hant", "✓ 中文 (繁體)"),
+        ("zh-TW", ("zh_Hans", "zh_Hant"), "zh_Hant", "✓ 中文 (繁體)"),
+        ("zh-hans", ("ko", "zh_Hant", "zh_Hans"), "zh_Hans", "✓ 中文 (简体)"),
+        # Only the other script offered: it, before the program's first language.
+        ("zh-TW", ("ko", "zh_Hans"), "zh_Hans", "✓ 中文 (简体)"),
+        ("sr-Latn", ("sq", "sr", "sr_Latn"), "sr_Latn", "✓ Srpski (latinica)"),
+        ("sr", ("sq", "sr", "sr_Latn"), "sr", "✓ Српски"),
+        ("ko", ("en", "ko"), "ko", "✓ 한국어"),
+        ("ka", ("ru", "ka"), "ka", "✓ ქართული"),
+        ("sq", ("sr", "sq"), "sq", "✓ Shqip"),
     ],
 )
 async def test_a_newcomer_is_greeted_in_the_programs_closest_language(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot.config import SUPPORTED_LOCALES
 from bot.db.models import Excerpt, ModerationAction, RuleSet
 from bot.handlers.moderation_texts import ERROR_MESSAGES
 from bot.handlers.texts import DEFAULT_CONDUCT
@@ -23,9 +24,7 @@ async def test_rules_in_every_group_language(tg, fake, dialogue: Dialogue) -> No
 async def test_rules_in_many_languages_stay_within_telegram_limits(tg, fake, runtime) -> None:
     from tests.handlers.moderation_fixtures import make_dialogue
 
-    big = await make_dialogue(
-        fake, runtime, languages=("en", "ru", "uk", "ar", "he", "tr", "el", "hy", "az"), name="Big"
-    )
+    big = await make_dialogue(fake, runtime, languages=SUPPORTED_LOCALES, name="Big")
     alice = await big.participant("Alice", "en")
     await tg.say(alice, big.chat, "/rules")
     sent = [m.text for m in fake.sent_messages(big.chat)]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
+from bot.config import SUPPORTED_LOCALES
 from bot.db.models import Enrolment, ErasureRecord, Person
+from bot.handlers.menus import PARTICIPANT_COMMANDS
 from bot.handlers.texts import PRIVACY
-from bot.i18n import translate_in
+from bot.i18n import language_name, translate_in
 from tests.handlers.enrol_fixtures import make_program
 from tests.handlers.test_enrolment import enrol_by_buttons
 
@@ -40,6 +43,24 @@ async def test_language_change_applies_at_once(tg, fake, runtime) -> None:
     assert tg.last_text(chat) == translate_in("he", PRIVACY)
     async with runtime.db() as db:
         assert (await db.get(Person, ani.id)).locale == "he"
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+async def test_language_picker_offers_every_shipped_language(tg, fake, runtime, locale) -> None:
+    ani, chat = await enrolled(tg, fake, runtime)
+    await tg.say(ani, chat, "/language")
+    buttons = tg.buttons(tg.last_message(chat))
+    names = [b.removeprefix("✓ ") for b in buttons]
+    assert sorted(names) == sorted(language_name(loc) for loc in SUPPORTED_LOCALES)
+    await tg.click(ani, tg.last_message(chat), language_name(locale))
+    assert tg.last_text(chat) == translate_in(
+        locale, "Done! I will write to you in {language}.", language=language_name(locale)
+    )
+    async with runtime.db() as db:
+        assert (await db.get(Person, ani.id)).locale == locale
+    await tg.say(ani, chat, "/language")
+    assert tg.last_text(chat) == translate_in(locale, "Which language should I use with you?")
+    assert "✓ " + language_name(locale) in tg.buttons(tg.last_message(chat))
 
 
 async def test_timezone_change_by_typed_offset_and_by_country(tg, fake, runtime) -> None:
@@ -118,6 +139,16 @@ async def test_command_menus_are_published_per_language(tg, fake) -> None:
     assert ("ru", "all_private_chats") in by_language and ("ar", "all_private_chats") in by_language
     ru = {c["command"]: c["description"] for c in by_language[("ru", "all_private_chats")]}
     assert ru["language"] == translate_in("ru", "change your language")
+    # One menu per Telegram language code (two letters): Serbian in Cyrillic, Chinese Simplified.
+    published = {code for code, scope in by_language if scope == "all_private_chats"}
+    assert published == {None, *(loc for loc in SUPPORTED_LOCALES if "_" not in loc), "zh"}
+    assert {code for code, scope in by_language if scope == "all_group_chats"} == published
+    for code, locale in [
+        *((loc, loc) for loc in SUPPORTED_LOCALES if "_" not in loc),
+        ("zh", "zh_Hans"),
+    ]:
+        menu = {c["command"]: c["description"] for c in by_language[(code, "all_private_chats")]}
+        assert menu == {name: translate_in(locale, text) for name, text in PARTICIPANT_COMMANDS}
     assert {c["command"] for c in by_language[(None, "all_private_chats")]} >= {
         "start",
         "me",
