@@ -7,7 +7,7 @@ import csv
 import io
 
 from bot.i18n import _
-from bot.reports import render
+from bot.reports import render, sections
 from bot.services.evaluation import Report
 
 
@@ -162,6 +162,8 @@ def report_csv(report: Report) -> bytes:
         writer.writerow(
             [_("balance"), row.side, "", str(row.messages), _f(row.message_share), "", "", ""]
         )
+    for row in sections.csv_rows(report):
+        writer.writerow(row)
     if report.comment_count is not None:
         for comment in report.comments:
             writer.writerow([_("comment"), _safe(render.comment(comment)), "", "", "", "", "", ""])

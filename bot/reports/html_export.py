@@ -13,7 +13,7 @@ import base64
 from html import escape as _escape_html
 
 from bot.i18n import _, current_locale, is_rtl
-from bot.reports import render
+from bot.reports import render, sections
 from bot.services.evaluation import Report
 
 _OPENERS = {"\u2066": '<bdi dir="ltr">', "\u2067": '<bdi dir="rtl">', "\u2068": "<bdi>"}
@@ -138,6 +138,7 @@ def report_html(report: Report, chart: bytes | None = None) -> str:
         parts.append(f'<h2>{balance_heading}</h2><ul id="balance">')
         parts += [f"<li>{escape(render.balance_line(row))}</li>" for row in report.balance]
         parts.append("</ul>")
+    parts += sections.html_parts(report)
     comments_heading = escape(_("Comments"))
     parts.append(f"<h2>{comments_heading}</h2>")
     if report.comment_count is None:

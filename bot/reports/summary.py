@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.i18n import _
-from bot.reports import render
+from bot.reports import render, sections
 from bot.services.evaluation import Report
 
 MAX_MESSAGE = 4000
@@ -46,6 +46,7 @@ def summary_messages(report: Report) -> list[str]:
     if report.balance:
         lines += ["", _("Participation balance:")]
         lines += ["• " + render.balance_line(row) for row in report.balance]
+    lines += sections.telegram_lines(report)
     lines.append("")
     if report.comment_count is None:
         lines.append(render.comments_note(report))

@@ -167,6 +167,9 @@ class Report:
     # coarsened (bot/domain/anonymity/coarsening.py LABELS: role, side, week, day); only nonzero.
     coarsened: Mapping[str, int] = field(default_factory=dict)
     coarsened_answers: int = 0  # how many counted answers carry any of those
+    # Further figures shown beside the answers, each a released, suppressed section of its own
+    # (bot/reports/sections.py renders each in every format): "fairness" (bot/services/fairness.py).
+    sections: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -583,7 +586,17 @@ async def build_report(db: AsyncSession, scope: Scope, *, now: datetime) -> Repo
         groups=await _groups(db, scope, instances, unit_figs) if scope.level == "program" else (),
         coarsened={label: coarsened[label] for label in LABELS if coarsened.get(label)},
         coarsened_answers=coarsened.get(ANY_COARSENED, 0),
+        sections=await _sections(db, scope, k, now),
     )
+
+
+async def _sections(db: AsyncSession, scope: Scope, k: int, now: datetime) -> dict[str, object]:
+    """The report's further sections: moderation fairness for a program or a group."""
+    from bot.services import fairness
+
+    if scope.level == "session":
+        return {}
+    return {"fairness": await fairness.figures(db, scope.program_id, scope.group_id, k=k, now=now)}
 
 
 async def _released_program_figures(

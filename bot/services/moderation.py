@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
     DialogueGroup,
+    Enrolment,
     Excerpt,
     GroupMember,
     ModerationAction,
@@ -260,6 +261,17 @@ async def _excerpt(db: AsyncSession, person_id: int, text: str | None, **owner: 
     return clipped
 
 
+async def side_of(db: AsyncSession, program_id: int, person_id: int | None) -> int | None:
+    """The side a person is enrolled on in a program (None: not enrolled, or nobody)."""
+    if person_id is None:
+        return None
+    return await db.scalar(
+        select(Enrolment.side_id).where(
+            Enrolment.program_id == program_id, Enrolment.person_id == person_id
+        )
+    )
+
+
 async def _record(
     db: AsyncSession,
     group: GroupView,
@@ -285,6 +297,8 @@ async def _record(
         target_id=target.id,
         actor_id=actor_id,
         actor_rule=actor_rule,
+        target_side_id=await side_of(db, group.program_id, target.id),
+        actor_side_id=await side_of(db, group.program_id, actor_id),
         action=kind,
         reason_code=reason_code.value if reason_code else None,
         reason=(reason or None) and reason[:500],

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Excerpt, Person, Report, ReportNotice, ReportReporter
 from bot.services import group_lookup, people
 from bot.services.group_lookup import GroupView
-from bot.services.moderation import ModerationError, Target, log_event, staff_ids
+from bot.services.moderation import ModerationError, Target, log_event, side_of, staff_ids
 from bot.services.people import TelegramIdentity
 
 RATE_LIMIT = 5  # reports per person...
@@ -127,6 +127,7 @@ async def file(
         chat_id=chat_id,
         message_id=message_id,
         reported_id=author.id,
+        reported_side_id=await side_of(db, group.program_id, author.id),
         reason=(reason or None) and reason[:500],
         reporters=1,
         created_at=now,

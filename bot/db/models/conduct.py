@@ -78,6 +78,11 @@ class ModerationAction(Base):
     message_id: Mapped[int | None]
     failure: Mapped[str | None] = mapped_column(String(200))
     appeal_outcome: Mapped[str | None] = mapped_column(String(20))
+    # The sides of the sanctioned person and of the acting moderator when the row was written, so
+    # fairness figures stay as they were when a person is erased or their enrolment goes
+    # (bot/domain/fairness); NULL: no side (staff, an automatic filter, not enrolled).
+    target_side_id: Mapped[int | None] = mapped_column(ForeignKey("sides.id", ondelete="SET NULL"))
+    actor_side_id: Mapped[int | None] = mapped_column(ForeignKey("sides.id", ondelete="SET NULL"))
 
 
 class Report(Base):
@@ -97,6 +102,10 @@ class Report(Base):
     handled_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     handled_at: Mapped[datetime | None]
     outcome: Mapped[str | None] = mapped_column(String(20))
+    # The reported person's side when the report was filed (fairness figures; see above).
+    reported_side_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sides.id", ondelete="SET NULL")
+    )
 
 
 class ReportReporter(Base):
@@ -164,3 +173,15 @@ class AppealNotice(Base):
     appeal_id: Mapped[int] = mapped_column(ForeignKey("appeals.id", ondelete="CASCADE"), index=True)
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     message_id: Mapped[int]
+
+
+class FairnessAlert(Base):
+    """An organizer alert about sanctions per message differing between sides: one per period."""
+
+    __tablename__ = "fairness_alerts"
+    __table_args__ = (UniqueConstraint("program_id", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    period: Mapped[str] = mapped_column(String(16))  # e.g. 2026-03 (the program's month)
+    sent_at: Mapped[datetime]

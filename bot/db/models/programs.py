@@ -26,6 +26,10 @@ class Program(Base):
     # Reminder offsets in minutes before a session's start, longest first, for every session of the
     # program without its own (sessions.reminder_minutes); None means the defaults (24 h and 1 h).
     reminder_minutes: Mapped[list[Any] | None] = mapped_column(JSON)
+    # Fairness and published goals (bot/domain/fairness, bot/domain/criteria): ``alert_ratio``
+    # (sanctions per message between sides beyond which organizers are told) and ``goals``
+    # (a list of {"kind": ..., "target": ...}); None means the defaults and no goals.
+    fairness: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     sides: Mapped[list[Side]] = relationship(
         back_populates="program", order_by="Side.position", cascade="all, delete-orphan"
