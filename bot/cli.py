@@ -22,7 +22,7 @@ from telegram import Bot
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.clitools.numbers import id_arg, number_arg
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, OperatorError, Settings, load_settings
 from bot.domain.errors import BridgeError
 from bot.i18n import N_, _, ngettext, use_locale
 
@@ -137,20 +137,35 @@ def _webhook_secret(settings: Settings, secret: bytes) -> str:
 
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.app import ALLOWED_UPDATES, build_application
+    from bot.db import instance
 
     settings.require_token()
-    if settings.is_sqlite:
-        _upgrade(settings)
-    else:
+    if not settings.is_sqlite:
         asyncio.run(_check_database(settings))
-        if not asyncio.run(_is_at_head(settings)):
-            raise CliError(
-                "the database schema is not up to date: run `bridgebot db upgrade` first"
-            )
     # Ask Telegram who we are before starting: a rejected token or an unreachable Bot API becomes one
     # clear line here instead of a retry loop's traceback inside python-telegram-bot.
     asyncio.run(_bot_username(settings, ask_telegram=True))
+    # One active instance per database: a second one refuses (SQLite) or waits as the standby
+    # (PostgreSQL) until the active one is gone (bot/db/instance.py).
+    lock = instance.take(
+        settings, poll=settings.standby_poll_seconds, heartbeat=settings.lock_heartbeat_seconds
+    )
+    try:
+        return _run_active(settings, args, lock)
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+def _run_active(settings: Settings, args: argparse.Namespace, lock: Any) -> int:
+    from bot.app import ALLOWED_UPDATES, build_application
+    from bot.db import instance
+
+    if settings.is_sqlite:
+        _upgrade(settings)
+    elif not asyncio.run(_is_at_head(settings)):
+        raise CliError("the database schema is not up to date: run `bridgebot db upgrade` first")
+    asyncio.run(_release_orphaned_claims(settings))
     application = build_application(settings)
     try:
         if args.webhook_url:
@@ -166,6 +181,11 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
             )
         else:
             application.run_polling(allowed_updates=ALLOWED_UPDATES)
+        if isinstance(lock, instance.PostgresLock) and lock.lost.is_set():
+            raise OperatorError(
+                "stopped: this instance lost its lock on the database (see the log)",
+                instance.EXIT_LOST_LOCK,
+            )
     except InvalidToken:
         raise CliError(
             "Telegram rejected TELEGRAM_BOT_TOKEN: check the token from @BotFather"
@@ -176,6 +196,26 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
             f"cannot reach the Telegram Bot API at {where}: {_first_line(exc)}"
         ) from None
     return 0
+
+
+async def _release_orphaned_claims(settings: Settings) -> None:
+    from datetime import timedelta
+
+    from bot.db import instance
+    from bot.db.engine import create_engine
+
+    engine = create_engine(settings.database_url)
+    try:
+        now = _now() + timedelta(seconds=settings.clock_offset_seconds)
+        released = await instance.release_orphaned_claims(
+            engine, now, timedelta(seconds=settings.delivery_lease_seconds)
+        )
+    finally:
+        await engine.dispose()
+    if released:
+        logging.getLogger("bot.db.instance").warning(
+            "%d deliveries were claimed by an instance that is gone: sending them now", released
+        )
 
 
 # ---- organizer scripting -----------------------------------------------------------------------------
@@ -518,10 +558,10 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--user", type=id_arg, required=True)
     organizer.set_defaults(handler=cmd_organizer)
 
-    from bot.clitools import feedback, groups, moderation, sessions
+    from bot.clitools import backup, feedback, groups, moderation, sessions
     from bot.playground import cli as playground
 
-    for area in (groups, moderation, sessions, feedback, playground):
+    for area in (groups, moderation, sessions, feedback, playground, backup):
         area.register(sub)
     return parser
 
@@ -545,6 +585,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.handler(settings, args)
     except (ConfigError, CliError) as exc:
         return _fail(str(exc))
+    except OperatorError as exc:
+        _fail(str(exc))
+        return exc.exit_status
     except BridgeError as exc:
         return _fail(_domain_message(settings, exc))
     except KeyboardInterrupt:

@@ -27,6 +27,15 @@ class ConfigError(Exception):
     """A setting is missing or malformed; the message names the variable and is shown as-is."""
 
 
+class OperatorError(Exception):
+    """An operation failed for a reason the operator must act on: shown as one line, and the
+    process ends with ``exit_status`` (each failure mode has its own, see docs/OPERATIONS.md)."""
+
+    def __init__(self, message: str, exit_status: int) -> None:
+        super().__init__(message)
+        self.exit_status = exit_status
+
+
 @dataclass(frozen=True)
 class Settings:
     token: str | None = None
@@ -50,6 +59,10 @@ class Settings:
     delivery_lease_seconds: float = 120.0
     delivery_sweep_seconds: float = 30.0
     send_timeout_seconds: float = 10.0
+    # One active instance per database (bot/db/instance.py): how often a standby asks for the lock,
+    # and how often the active one checks it still holds it.
+    standby_poll_seconds: float = 2.0
+    lock_heartbeat_seconds: float = 5.0
 
     @property
     def is_sqlite(self) -> bool:
@@ -75,6 +88,38 @@ def default_secret_file(env: Mapping[str, str]) -> Path:
     """
     base = env.get("XDG_CONFIG_HOME") or str(Path(env.get("HOME") or Path.home()) / ".config")
     return Path(base) / "bridgebot" / "secret"
+
+
+# Docker and Kubernetes hand secrets over as files: NAME_FILE names a file holding NAME's value.
+# BRIDGEBOT_SECRET_FILE is the secret's own file (read when it exists, else generated there).
+FILE_VARIANTS = ("TELEGRAM_BOT_TOKEN", "DATABASE_URL", "BRIDGEBOT_WEBHOOK_SECRET")
+
+
+def _read_secret_file(name: str, path: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            value = handle.read().strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+        raise ConfigError(f"{name}: cannot read {path}: {reason}.") from None
+    if not value:
+        raise ConfigError(f"{name}: {path} is empty.")
+    return value
+
+
+def _resolve_file_variants(source: dict[str, str]) -> None:
+    """Replace NAME_FILE by NAME's value read from that file; both set is an error."""
+    for name in FILE_VARIANTS:
+        path = source.pop(f"{name}_FILE", None)
+        if path is None:
+            continue
+        if name in source:
+            raise ConfigError(f"{name} and {name}_FILE are both set: keep only one of them.")
+        source[name] = _read_secret_file(f"{name}_FILE", path)
+    if "BRIDGEBOT_SECRET" in source and "BRIDGEBOT_SECRET_FILE" in source:
+        raise ConfigError(
+            "BRIDGEBOT_SECRET and BRIDGEBOT_SECRET_FILE are both set: keep only one of them."
+        )
 
 
 def _parse_bool(name: str, raw: str) -> bool:
@@ -124,6 +169,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             raise ConfigError(f"BRIDGEBOT_CONFIG: cannot read {config_path}: {exc}") from exc
         source.update({str(k).upper(): str(v) for k, v in data.items()})
     source.update({k: v for k, v in env.items() if v != ""})
+    _resolve_file_variants(source)
 
     default_locale = source.get("BRIDGEBOT_DEFAULT_LOCALE", "en")
     if default_locale not in SUPPORTED_LOCALES:
@@ -150,12 +196,15 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ) from None
     production = _parse_bool("BRIDGEBOT_PRODUCTION", source.get("BRIDGEBOT_PRODUCTION", ""))
     secret = source.get("BRIDGEBOT_SECRET")
-    if production and not (secret and secret.strip()):
-        raise ConfigError(
-            "BRIDGEBOT_PRODUCTION is set but BRIDGEBOT_SECRET is not: production needs an explicit "
-            "secret, kept apart from the database (see docs/PRIVACY.md)."
-        )
     secret_file = source.get("BRIDGEBOT_SECRET_FILE")
+    if production and not (secret and secret.strip()):
+        if not (secret_file and os.path.isfile(secret_file)):
+            raise ConfigError(
+                "BRIDGEBOT_PRODUCTION is set but BRIDGEBOT_SECRET is not: production needs an "
+                "explicit secret (or an existing BRIDGEBOT_SECRET_FILE), kept apart from the "
+                "database (see docs/PRIVACY.md)."
+            )
+        secret = _read_secret_file("BRIDGEBOT_SECRET_FILE", secret_file)
     lease = _positive_seconds(source, "BRIDGEBOT_DELIVERY_LEASE_SECONDS", 120.0)
     sweep = _positive_seconds(source, "BRIDGEBOT_DELIVERY_SWEEP_SECONDS", 30.0)
     send_timeout = _positive_seconds(source, "BRIDGEBOT_SEND_TIMEOUT_SECONDS", 10.0)
@@ -179,6 +228,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         delivery_lease_seconds=lease,
         delivery_sweep_seconds=sweep,
         send_timeout_seconds=send_timeout,
+        standby_poll_seconds=_positive_seconds(source, "BRIDGEBOT_STANDBY_POLL_SECONDS", 2.0),
+        lock_heartbeat_seconds=_positive_seconds(source, "BRIDGEBOT_LOCK_HEARTBEAT_SECONDS", 5.0),
     )
 
 
