@@ -29,14 +29,44 @@ def upgrade_url(database_url: str, revision: str = "heads") -> None:
     command.upgrade(alembic_config(database_url), revision)
 
 
+class MigrationError(Exception):
+    """A migration left the database inconsistent (it was rolled back)."""
+
+
 async def upgrade_engine(engine: AsyncEngine, revision: str = "heads") -> None:
-    async with engine.begin() as conn:
-        await conn.run_sync(_run, "upgrade", revision)
+    await _migrate(engine, "upgrade", revision)
 
 
 async def downgrade_engine(engine: AsyncEngine, revision: str = "base") -> None:
-    async with engine.begin() as conn:
-        await conn.run_sync(_run, "downgrade", revision)
+    await _migrate(engine, "downgrade", revision)
+
+
+async def _migrate(engine: AsyncEngine, action: str, revision: str) -> None:
+    """Run ``action`` in one transaction. On SQLite, foreign keys are off meanwhile: altering a
+    table there means rebuilding it, and dropping the old copy with foreign keys on deletes every
+    row that refers to it (ON DELETE CASCADE), so adding a column to moderation_actions would
+    have emptied appeals. The references are checked before the transaction commits instead."""
+    sqlite = engine.dialect.name == "sqlite"
+    async with engine.connect() as conn:
+        if sqlite:
+            # Only outside a transaction does SQLite take this pragma.
+            await conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            await conn.commit()
+        try:
+            async with conn.begin():
+                await conn.run_sync(_run, action, revision)
+                if sqlite:
+                    broken = (await conn.exec_driver_sql("PRAGMA foreign_key_check")).all()
+                    if broken:
+                        tables = sorted({str(row[0]) for row in broken})
+                        raise MigrationError(
+                            f"{action} to {revision} left rows with broken references in "
+                            f"{', '.join(tables)}; nothing was changed"
+                        )
+        finally:
+            if sqlite:
+                await conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                await conn.commit()
 
 
 def _run(connection: Connection, action: str, revision: str) -> None:
