@@ -309,6 +309,8 @@ PROGRAM_FILE_MESSAGES: dict[str, str] = {
     "file_sessions_overlap": N_("This overlaps with the sessions of {other} in the same group."),
 }
 # What a value of the program file should have been (the ``expected`` of file_wrong_type).
+# Translators: the kind of value a setting of the program file should have, after
+# 'should be a' in an error message (keep [[sessions]] as it is).
 EXPECTED_KINDS: dict[str, str] = {
     "table": N_("table"),
     "text": N_("text"),
@@ -331,6 +333,8 @@ PROGRAM_FILE_DETAILS: dict[str, str] = {
     "kept": N_("{field}: {value} kept (not in the file; a program file never deletes)"),
     "not_changed": N_("{field} differs from the file and is left as it is"),
 }
+# Translators: what applying a program file did to one section (one word, lower
+# case): 'conduct: unchanged'.
 PROGRAM_FILE_STATUSES: dict[str, str] = {
     "created": N_("created"),
     "updated": N_("updated"),
@@ -558,10 +562,10 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--user", type=id_arg, required=True)
     organizer.set_defaults(handler=cmd_organizer)
 
-    from bot.clitools import backup, feedback, groups, moderation, sessions
+    from bot.clitools import backup, feedback, groups, i18n, moderation, sessions
     from bot.playground import cli as playground
 
-    for area in (groups, moderation, sessions, feedback, playground, backup):
+    for area in (groups, moderation, sessions, feedback, i18n, playground, backup):
         area.register(sub)
     return parser
 

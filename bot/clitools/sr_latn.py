@@ -3,7 +3,9 @@
 Serbian has one text in two scripts, letter for letter (bot/domain/serbian.py), so ``sr_Latn`` is
 never translated by hand: translators edit ``locales/sr/LC_MESSAGES/bridgebot.po`` and this script
 rewrites ``locales/sr_Latn/LC_MESSAGES/bridgebot.po`` from it, keeping the header's Language and
-Plural-Forms of ``sr_Latn``, and the flags and translator comments of each entry.
+Plural-Forms of ``sr_Latn``, and the source references, notes, flags and translator comments of
+each entry; a message reviewed in ``sr`` is reviewed in ``sr_Latn`` (its mark pinned to the Latin
+text), in the catalog format of bot/clitools/catalogs.py.
 tests/test_serbian_script.py fails when the shipped ``sr_Latn`` file differs from the derivation.
 
     python -m bot.clitools.sr_latn [LOCALES_DIR]      # default: the repository's locales/
@@ -11,13 +13,13 @@ tests/test_serbian_script.py fails when the shipped ``sr_Latn`` file differs fro
 
 from __future__ import annotations
 
-import io
 import sys
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.pofile import read_po, write_po
+from babel.messages.pofile import read_po
 
+from bot.clitools import catalogs
 from bot.domain.serbian import to_latin
 
 LOCALES = Path(__file__).resolve().parent.parent.parent / "locales"
@@ -55,14 +57,13 @@ def derive(locales: Path = LOCALES) -> bytes:
         target.add(
             message.id,
             string,
+            locations=message.locations,
             flags=message.flags,
             auto_comments=message.auto_comments,
-            user_comments=message.user_comments,
             context=message.context,
         )
-    buffer = io.BytesIO()
-    write_po(buffer, target, sort_output=True, no_location=True, width=76)
-    return buffer.getvalue()
+        catalogs.carry_review(message, target.get(message.id, context=message.context))
+    return catalogs.dump(target)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -89,7 +89,7 @@ ITEM_TEXTS: dict[str, str] = {
     ),
 }
 
-# Short labels for charts and tables (the shipped items; organizers' items use their own text).
+# Translators: short labels for charts and tables (the shipped items; organizers' items use their own text).
 ITEM_SHORT: dict[str, str] = {
     "felt_heard": N_("Felt heard"),
     "understood_other": N_("Understood the other side better"),
@@ -97,6 +97,8 @@ ITEM_SHORT: dict[str, str] = {
     "take_part_again": N_("Would take part again"),
 }
 
+# Translators: names of the measured scales in the evaluation report, as the research
+# literature in your language names them (e.g. 'intergroup anxiety').
 CONSTRUCT_LABELS: dict[str, str] = {
     "trust": N_("Trust toward the other side"),
     "perspective_taking": N_("Perspective taking"),
@@ -105,6 +107,8 @@ CONSTRUCT_LABELS: dict[str, str] = {
     "feeling_thermometer": N_("Feeling thermometer (0-100)"),
 }
 
+# Translators: the five answers of an agreement scale (research instrument): keep
+# them symmetric and equally spaced, as the standard scale in your language words them.
 LIKERT_LABELS: dict[int, str] = {
     1: N_("Strongly disagree"),
     2: N_("Disagree"),
@@ -113,12 +117,14 @@ LIKERT_LABELS: dict[int, str] = {
     5: N_("Strongly agree"),
 }
 
+# Translators: which survey, as an adjective-like label: 'the after-session survey'.
 SURVEY_KIND_LABELS: dict[str, str] = {
     "post_session": N_("after-session"),
     "pre_program": N_("before-program"),
     "post_program": N_("after-program"),
 }
 
+# Translators: a participant's role in the program (a noun, capitalised as a label).
 ROLE_LABELS: dict[str, str] = {
     "student": N_("Student"),
     "professional": N_("Professional"),

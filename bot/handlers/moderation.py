@@ -69,6 +69,8 @@ REPORT_MUTE = timedelta(hours=1)
 _DURATION_LIKE = re.compile(r"^[-−–+]?\d")
 
 RIGHT_LABELS = {ops.RIGHT_DELETE: N_("Delete messages"), ops.RIGHT_RESTRICT: N_("Ban users")}
+# Translators: which conduct rule a removed message broke, after 'was removed:'
+# (a noun phrase, lower case).
 RULE_LABELS = {
     Rule.BLOCKED_TERM: N_("offensive or threatening words"),
     Rule.FLOOD: N_("flooding"),
@@ -76,12 +78,16 @@ RULE_LABELS = {
     Rule.LINK: N_("a link that is not allowed"),
     Rule.FORWARD: N_("a forwarded message"),
 }
+# Translators: the name of a sanction (a noun, lower case), as in the moderation log
+# and in 'Sanction: {sanction}'.
 SANCTION_LABELS = {
     mod.WARN: N_("warning"),
     mod.MUTE: N_("mute"),
     mod.KICK: N_("removal from the group"),
     mod.BAN: N_("ban"),
 }
+# Translators: what happened, as one line of the moderation log (/modlog) reads;
+# short, lower case.
 ACTION_LABELS = {
     **SANCTION_LABELS,
     mod.UNWARN: N_("warning withdrawn"),
@@ -98,6 +104,8 @@ ACTION_LABELS = {
     "appeal_rejected": N_("appeal rejected"),
     "settings": N_("settings changed"),
 }
+# Translators: how a moderator decided on a report (past participle, lower case),
+# after 'Already decided by {name}:'.
 OUTCOME_LABELS = {
     "dismiss": N_("dismissed"),
     "warn": N_("warned"),
@@ -1466,6 +1474,7 @@ _LINK_LABELS = moderation_rules.LINK_LABELS
 
 
 def _on_off(value: bool) -> str:
+    # Translators: a setting's state in the /settings panel: 'Filters: on' / 'Filters: off'.
     return _("on") if value else _("off")
 
 
