@@ -6,18 +6,24 @@ handler group (locale, conduct filters with the compiled automaton and flood cou
 observers) on a migrated SQLite database; the bare one has one empty MessageHandler. The ratio says
 what Bridgebot's processing costs per message on top of python-telegram-bot itself.
 
-    .venv/bin/python bench/group_messages.py [--messages 2000] [--people 20]
+    .venv/bin/python bench/group_messages.py [--messages 2000] [--people 20] [--runs 3]
+
+Each run measures the three kinds in a rotated order; the ratios are taken within a run, and
+the median and spread over runs are printed, by wall clock and by CPU time.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import statistics
 import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -43,6 +49,11 @@ TEXTS = [
 ]
 
 
+class Rate(NamedTuple):
+    wall: float  # messages per second of wall-clock time
+    cpu: float  # messages per second of this process's CPU time (steadier on a shared machine)
+
+
 class Clock:
     def __init__(self) -> None:
         self.now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -51,7 +62,9 @@ class Clock:
         return self.now
 
 
-async def whole_bot(messages: int, people: int, *, session_open: bool = False) -> float:
+async def whole_bot(
+    messages: int, people: int, *, session_open: bool = False, profiler=None
+) -> Rate:
     folder = Path(tempfile.mkdtemp())
     url = f"sqlite+aiosqlite:///{folder / 'bench.db'}"
     engine = create_engine(url)
@@ -95,19 +108,23 @@ async def whole_bot(messages: int, people: int, *, session_open: bool = False) -
             )
     tg = TgDriver(fake, app)
     await tg.say(members[0], dialogue.chat, "warm-up")  # loads and caches the group's rules
-    start = time.perf_counter()
+    if profiler is not None:
+        profiler.start()
+    start, start_cpu = time.perf_counter(), time.process_time()
     for n in range(messages):
         clock.now += timedelta(seconds=1)  # a lively group, below the flood and raid limits
         await tg.say(members[n % people], dialogue.chat, TEXTS[n % len(TEXTS)])
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - start_cpu
+    if profiler is not None:
+        profiler.stop()
     deleted = sum(1 for m in fake.messages(dialogue.chat) if m.deleted)
     assert deleted == 0, f"{deleted} innocent messages were deleted"
     await app.shutdown()
     await engine.dispose()
-    return messages / elapsed
+    return Rate(messages / elapsed, messages / cpu)
 
 
-async def bare_app(messages: int, people: int) -> float:
+async def bare_app(messages: int, people: int) -> Rate:
     fake = FakeTelegram()
     app = (
         ApplicationBuilder()
@@ -128,28 +145,68 @@ async def bare_app(messages: int, people: int) -> float:
         fake.set_member(chat, member)
     tg = TgDriver(fake, app)
     await tg.say(members[0], chat, "warm-up")
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     for n in range(messages):
         await tg.say(members[n % people], chat, TEXTS[n % len(TEXTS)])
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - start_cpu
     await app.shutdown()
-    return messages / elapsed
+    return Rate(messages / elapsed, messages / cpu)
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--people", type=int, default=20)
+    parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    bare = asyncio.run(bare_app(args.messages, args.people))
-    whole = asyncio.run(whole_bot(args.messages, args.people))
-    during = asyncio.run(whole_bot(args.messages, args.people, session_open=True))
-    print(f"messages: {args.messages}, senders: {args.people}")
-    print(f"bare PTB app, empty handler:         {bare:8.0f} messages/s")
-    print(f"whole Bridgebot, between sessions:   {whole:8.0f} messages/s")
-    print(f"whole Bridgebot, session open:       {during:8.0f} messages/s")
-    print(f"ratio (whole / bare), between:       {whole / bare:8.2f}")
-    print(f"ratio (whole / bare), session open:  {during / bare:8.2f}")
+    kinds = {
+        "bare": lambda: bare_app(args.messages, args.people),
+        "between": lambda: whole_bot(args.messages, args.people),
+        "open": lambda: whole_bot(args.messages, args.people, session_open=True),
+    }
+    rates: dict[str, list[Rate]] = {kind: [] for kind in kinds}
+    ratios: dict[str, list[Rate]] = {"between": [], "open": []}
+    order = list(kinds)
+    for run in range(args.runs):
+        # Rotated order, so a load that comes and goes on the machine falls on every kind alike.
+        this_run: dict[str, Rate] = {}
+        for kind in order[run % 3 :] + order[: run % 3]:
+            this_run[kind] = asyncio.run(kinds[kind]())
+            rates[kind].append(this_run[kind])
+        for kind in ratios:
+            ratios[kind].append(
+                Rate(
+                    this_run[kind].wall / this_run["bare"].wall,
+                    this_run[kind].cpu / this_run["bare"].cpu,
+                )
+            )
+
+    def spread(values: list[float], digits: int) -> str:
+        return f"{_median(values):8.{digits}f}  ({min(values):.{digits}f}-{max(values):.{digits}f})"
+
+    print(
+        f"messages: {args.messages}, senders: {args.people}, runs: {args.runs}, cores: {os.cpu_count()}"
+    )
+    print("messages per second, median (min-max); wall clock, then per second of CPU time")
+    labels = {
+        "bare": "bare PTB app, empty handler",
+        "between": "whole Bridgebot, between sessions",
+        "open": "whole Bridgebot, session open",
+    }
+    for kind, label in labels.items():
+        walls = [r.wall for r in rates[kind]]
+        cpus = [r.cpu for r in rates[kind]]
+        print(f"{label:36} wall {spread(walls, 0)}   cpu {spread(cpus, 0)}")
+    for kind in ratios:
+        walls = [r.wall for r in ratios[kind]]
+        cpus = [r.cpu for r in ratios[kind]]
+        print(
+            f"{'ratio (whole / bare), ' + kind:36} wall {spread(walls, 2)}   cpu {spread(cpus, 2)}"
+        )
 
 
 if __name__ == "__main__":

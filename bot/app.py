@@ -25,6 +25,7 @@ from bot import i18n
 from bot.bot_api import BridgeBot
 from bot.config import Settings
 from bot.context import RUNTIME_KEY, BridgeContext, runtime_of
+from bot.dispatch_index import index_commands
 from bot.handler_groups import GROUP_COMMANDS, GROUP_LOCALE
 from bot.handlers import enrol, feedback, groups, moderation, organizer, profile, routing, sessions
 from bot.handlers.common import apply_reader_locale
@@ -113,6 +114,8 @@ def build_application(
     for module in (organizer, enrol, profile, routing):
         application.add_handlers(module.build_handlers(), group=GROUP_COMMANDS)
     application.add_error_handler(on_error)
+    # Commands looked up by name instead of offered to each handler in turn (same winner).
+    index_commands(application)
     return application
 
 

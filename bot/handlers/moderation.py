@@ -26,6 +26,7 @@ from telegram.ext import (
 )
 
 from bot.context import BridgeContext
+from bot.dispatch_index import PARTICIPANT_MESSAGE
 from bot.domain.conduct import CompiledRules, ConductError, Rule, Violation
 from bot.domain.conduct.policy import Action, ConductPolicy, Verdict
 from bot.domain.conduct.reasons import ReasonCode, reason_text
@@ -1656,12 +1657,7 @@ def build_handlers() -> list[tuple[int, BaseHandler]]:
     handlers: list[tuple[int, BaseHandler]] = [
         (
             GROUP_FILTERS,
-            MessageHandler(
-                groups
-                & (filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE)
-                & ~filters.StatusUpdate.ALL,
-                on_group_message,
-            ),
+            MessageHandler(PARTICIPANT_MESSAGE, on_group_message),
         )
     ]
     handlers += [

@@ -3,6 +3,7 @@ raise-hand queue, the half-time picture and the per-side numbers kept after the 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,12 +26,17 @@ from bot.services import sessions as sessions_service
 from bot.services.groups import JOINED
 from bot.services.sessions import OPEN, Recipient, SessionError
 
+# A whitespace-separated token holding a letter or digit: ``\s`` is str.isspace's whitespace and
+# ``[^\W_]`` is str.isalnum's characters, so this counts what the token-by-token loop counted, in
+# one pass of the regex engine (it ran on every group message).
+_WORD = re.compile(r"\S*?[^\W_]\S*")
+
 
 def count_words(text: str | None) -> int:
     """Words as whitespace-separated tokens that hold at least one letter or digit."""
     if not text:
         return 0
-    return sum(1 for token in text.split() if any(ch.isalnum() for ch in token))
+    return len(_WORD.findall(text))
 
 
 async def _open_session_id(db: AsyncSession, chat_id: int) -> int | None:
