@@ -374,6 +374,10 @@ async def carry_out(context: BridgeContext, decision: Decision) -> ops.ActionFai
         async with context.db() as db:
             await mod.record_failure(db, decision.action_id, failure.log_text)
         return failure
+    if decision.kind in mod.SANCTIONS:
+        from bot.features.fairness.handlers import after_sanction
+
+        await after_sanction(context, decision.group.program_id)
     return None
 
 

@@ -124,6 +124,7 @@ ORGANIZER_COMMANDS: tuple[tuple[str, str], ...] = (
 GROUP_COMMANDS: tuple[tuple[str, str], ...] = (
     ("rules", N_("the code of conduct")),
     ("report", N_("reply to a message to report it to the moderators")),
+    ("transparency", N_("how moderation works here, with this month's numbers")),
 )  # dialogue group chats
 
 __all__ = ["ERROR_MESSAGES", "N_"]

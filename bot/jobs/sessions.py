@@ -298,8 +298,15 @@ async def finish_close(application: Application, session: SessionView, report: D
         return
     if session.opened_at is None:
         return  # never opened (the bot was down all along): nothing to close in the chat
+    from bot.features.fairness.handlers import closing_note
+
+    note = await closing_note(application, group.id, runtime.clock())
     outcome = await _group_post(
-        application, group, session, "close", lambda: render.closing(session, len(attendees))
+        application,
+        group,
+        session,
+        "close",
+        lambda: render.closing(session, len(attendees)) + "\n\n" + note(),
     )
     report.count(outcome)
     if outcome in (Outcome.SENT, Outcome.PENDING):

@@ -273,6 +273,11 @@ async def figures(
     )
 
 
+async def program_zone(db: AsyncSession, program_id: int) -> str:
+    program = await db.get(Program, program_id)
+    return program.timezone if program else "UTC"
+
+
 # ---- what participants see: /transparency and the closing note ------------------------------------
 
 

@@ -266,6 +266,10 @@ async def test_moderator_overrides_with_open_next_and_close(
     await tg.say(ani, world.chat, "Bye")
     await tg.say(mira, world.chat, "/close")
     assert tg.last_text(world.chat).startswith("🔴 Listening circle is closed.")
+    # The closing message carries the month's moderation, no one named (bot/features/fairness).
+    closing = tg.last_text(world.chat)
+    assert "⚖️ No moderation actions this month. How moderation works here: /transparency" in closing
+    assert "⚖️ החודש לא ננקטו פעולות הנחיה. איך ההנחיה עובדת כאן: /transparency" in closing
     # Everyone in the chat was there, the silent members too (only Ani wrote).
     everyone = tuple(sorted(world.member(n).id for n in ("Ani", "Olga", "Noa", "Ravi")))
     assert [e.attendee_ids for e in closed_events] == [everyone]
