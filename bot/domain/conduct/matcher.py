@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import ahocorasick
 
 from bot.domain.conduct.affixes import AffixRules, affix_rules
-from bot.domain.conduct.lexicon import curated_words, is_own_word
+from bot.domain.conduct.lexicon import curated_words, innocent_elsewhere, is_own_word
 from bot.domain.conduct.normalize import NormalizedText, is_han, normalize, normalize_variants
 from bot.domain.conduct.terms import Term
 from bot.domain.serbian import script_variants
@@ -156,7 +156,10 @@ class TermMatcher:
     keeps few branches), run only on a text holding a letter from U+1100 up (Hangul, Han).
     """
 
-    def __init__(self, terms: Iterable[Term]) -> None:
+    def __init__(self, terms: Iterable[Term], innocent_languages: Iterable[str] = ()) -> None:
+        # Languages whose curated innocent words never count as another language's term (a
+        # program's languages: French retard is no English slur in a French-speaking program).
+        self._innocent_languages = frozenset(innocent_languages)
         forward: dict[str, list[_Pattern]] = {}
         backward: dict[str, list[_Pattern]] = {}
         open_both: dict[str, list[_Pattern]] = {}
@@ -199,6 +202,8 @@ class TermMatcher:
             for pattern, core_start in self._raw_hits(padded, cjk):
                 core_end = core_start + len(pattern.core)
                 word = _accepted_span(pattern, reading, padded, core_start, core_end)
+                if word is not None and self._foreign_word(pattern, reading, word):
+                    word = None
                 if word is not None:
                     # Padded indices are one past text indices.
                     span = reading.source_span(word[0] - 1, word[1] - 1)
@@ -207,6 +212,17 @@ class TermMatcher:
             (TermHit(term, span) for term, span in hits),
             key=lambda hit: (hit.span, hit.term.text),
         )
+
+    def _foreign_word(
+        self, pattern: _Pattern, reading: NormalizedText, word: tuple[int, int]
+    ) -> bool:
+        """Whether a one-word hit is an ordinary word of another of the program's languages."""
+        if not self._innocent_languages or " " in pattern.core:
+            return False
+        if pattern.han_left or pattern.han_right:
+            return False
+        written = _written(reading, *word)
+        return innocent_elsewhere(pattern.term.language, written, self._innocent_languages)
 
     def _raw_hits(self, padded: str, cjk: bool = True) -> Iterator[tuple[_Pattern, int]]:
         """(pattern, padded index where its core starts) for every automaton hit; the Korean and
@@ -275,6 +291,14 @@ def _accepted_span(
     return word_start, word_end
 
 
+def _written(reading: NormalizedText, start: int, end: int) -> str:
+    """The source text of a padded span (padded indices are one past folded-text indices)."""
+    if end <= start:
+        return ""
+    first, last = reading.source_span(start - 1, end - 1)
+    return reading.source[first:last]
+
+
 def _inside_innocent_word(pattern: _Pattern, padded: str, core_start: int) -> bool:
     """Whether the hit lies inside one of the term's innocent Han compounds, as written."""
     for word, offset in pattern.innocent:
@@ -297,10 +321,7 @@ def _own_word(
     word_start, core_start, core_end, word_end = edges
 
     def written(start: int, end: int) -> str:
-        if end <= start:
-            return ""
-        first, last = reading.source_span(start - 1, end - 1)
-        return reading.source[first:last]
+        return _written(reading, start, end)
 
     term = pattern.term
     word = written(word_start, word_end)

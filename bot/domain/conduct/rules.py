@@ -37,6 +37,9 @@ class ConductRules:
     group_limit: RateLimit = DEFAULT_GROUP_LIMIT
     links: LinkPolicy = field(default_factory=LinkPolicy)
     forwards_allowed: bool = True
+    # The program's languages: an ordinary word of one of them (bot/data/innocent) never counts
+    # as another language's term there (French "en retard" is not English retard).
+    languages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,8 @@ def program_terms(rules: ConductRules) -> tuple[Term, ...]:
 def compile_rules(rules: ConductRules) -> CompiledRules:
     """Build the term automata (about half a second for ten thousand terms, tens of
     milliseconds for the starter lists): once per program and rules change, not per message."""
-    return CompiledRules(rules=rules, matcher=TermMatcher(program_terms(rules)))
+    matcher = TermMatcher(program_terms(rules), innocent_languages=rules.languages)
+    return CompiledRules(rules=rules, matcher=matcher)
 
 
 def check_message(

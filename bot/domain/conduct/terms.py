@@ -28,7 +28,7 @@ from bot.domain.conduct.normalize import normalize
 # Babel locale ids of the languages the bot ships; each has a starter list.
 SHIPPED_LANGUAGES: tuple[str, ...] = (
     "en", "ru", "uk", "ar", "he", "tr", "el", "hy", "az", "ka", "sr", "sq",
-    "ko", "zh_Hans", "zh_Hant",
+    "ko", "zh_Hans", "zh_Hant", "es", "fr", "de",
 )  # fmt: skip
 STEM_MARKER = "*"
 COMMENT_MARKER = "#"
