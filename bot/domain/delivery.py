@@ -86,7 +86,7 @@ def backoff(attempts: int, retry_after: timedelta | None = None) -> timedelta:
     """How long to wait before attempt ``attempts + 1``: doubling from one second to five minutes,
     never less than Telegram's ``retry_after``."""
     exponent = min(max(attempts - 1, 0), 16)
-    delay = min(FIRST_BACKOFF * (2**exponent), MAX_BACKOFF)
+    delay = min(FIRST_BACKOFF * (1 << exponent), MAX_BACKOFF)
     return max(delay, retry_after) if retry_after is not None else delay
 
 

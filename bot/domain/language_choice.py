@@ -101,7 +101,7 @@ def closest_language(code: str | None, offered: Sequence[str]) -> str:
     if not offered:
         raise ValueError("a program has at least one language")
     wanted = locale_of_tag(code)  # "sr-Latn" -> sr_Latn, "zh-TW" -> zh_Hant
-    if wanted in offered:
+    if wanted is not None and wanted in offered:
         return wanted
     for related in _RELATED.get(wanted or "", ()):
         if related in offered:

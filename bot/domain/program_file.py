@@ -378,6 +378,7 @@ def _program(
     show_names = reader.flag(table, "show_member_names", "program")
     if len(reader.problems) > problems_before or None in (name, sides, languages, zone):
         return None
+    assert name is not None and sides is not None and languages is not None and zone is not None
     return ProgramPart(name, sides, languages, zone, organizers, conduct, show_names)
 
 
@@ -660,7 +661,8 @@ def _until(reader: _Reader, entry: Mapping[str, Any], where: str) -> date | None
     if not _YEAR.search(value):
         reader.shape(location, "file_needs_year", text=value)
         return None
-    return reader.check(location, parse_date, value, date(2000, 1, 1))
+    parsed: date | None = reader.check(location, parse_date, value, date(2000, 1, 1))
+    return parsed
 
 
 # Which field of a session a scheduling error is about.
@@ -711,7 +713,7 @@ def _session(
         plan = plan_sessions(draft, (), _BEGINNING)
     except SchedulingError as error:
         if error.code == "bad_agenda_minutes":
-            location = _at(_at(_at(where, "agenda"), int(error.params["index"])), "minutes")
+            location = _at(_at(_at(where, "agenda"), int(str(error.params["index"]))), "minutes")
         else:
             location = _at(where, _FIELD_OF.get(error.code, "start"))
         reader.add(location, error)
@@ -758,4 +760,5 @@ def _recurrence(reader: _Reader, entry: Mapping[str, Any], where: str) -> Recurr
             reader.shape(_at(where, "every_weeks"), "file_missing")
         return None
     location = _at(where, "count" if count is not None and until is not None else "every_weeks")
-    return reader.check(location, Recurrence, every, count, until)
+    recurrence: Recurrence | None = reader.check(location, Recurrence, every, count, until)
+    return recurrence

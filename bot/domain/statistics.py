@@ -47,9 +47,9 @@ class Agg:
     total_sq: float
 
     @classmethod
-    def from_counts(cls, counts_by_value: Mapping[float, int]) -> Agg:
+    def from_counts(cls, counts_by_value: Mapping[int, int] | Mapping[float, int]) -> Agg:
         """The aggregate of a distribution, e.g. ``{1: 3, 4: 2}`` for answers 1,1,1,4,4."""
-        n = total = total_sq = 0  # one pass, adding in the same order as sum() would
+        n, total, total_sq = 0, 0.0, 0.0  # one pass, adding in the same order as sum() would
         for value, count in counts_by_value.items():
             n += count
             total += value * count

@@ -4,6 +4,7 @@ Pure domain code: no telegram, no sqlalchemy, ``now`` passed in; problems are An
 with a machine-readable code.
 """
 
+from bot.domain.anonymity.audit import Line
 from bot.domain.anonymity.errors import AnonymityError, AnonymityErrorCode, ScrubError
 from bot.domain.anonymity.names import KnownNames
 from bot.domain.anonymity.receipts import (
@@ -24,7 +25,6 @@ from bot.domain.anonymity.suppression import (
     DEFAULT_K,
     MIN_K,
     BreakdownSuppression,
-    Line,
     TableSuppression,
     ThresholdKind,
     is_primary,

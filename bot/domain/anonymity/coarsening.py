@@ -52,11 +52,11 @@ class AttributePlan:
 def attribute_plan(invitees: Iterable[tuple[Hashable, str | None]], k: int) -> AttributePlan:
     """The coarsening of (side, role) for one instance, from its invitees' (side, role)."""
     pairs = Counter(invitees)
-    by_side: Counter = Counter()
+    by_side: Counter[Hashable] = Counter()
     for (side, _role), n in pairs.items():
         by_side[side] += n
     if any(n < k for n in by_side.values()):
-        by_role: Counter = Counter()
+        by_role: Counter[str | None] = Counter()
         for (_side, role), n in pairs.items():
             by_role[role] += n
         return AttributePlan(True, any(n < k for n in by_role.values()), frozenset())

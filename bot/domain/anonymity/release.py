@@ -30,7 +30,7 @@ breakdown of a group counts only the sessions whose own breakdown reached k.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Generic, TypeVar
@@ -86,7 +86,9 @@ class ReleasePlan(Generic[K]):
         return frozenset(key for unit in self.units for key in unit.members)
 
 
-def _pools(closed: Iterable[Closing[K]], size, k: int) -> list[tuple[tuple[K, ...], Hashable]]:
+def _pools(
+    closed: Iterable[Closing[K]], size: Callable[[Closing[K]], int], k: int
+) -> list[tuple[tuple[K, ...], Hashable]]:
     """Complete pools of small surveys per parent, in closing order; the last partial one waits."""
     by_parent: dict[Hashable, list[Closing[K]]] = {}
     for closing in closed:
@@ -129,11 +131,11 @@ def plan_release(
     return ReleasePlan(tuple(units), tuple(sets))
 
 
-def _answered(closing: Closing) -> int:
+def _answered(closing: Closing[K]) -> int:
     return closing.answered
 
 
-def _comments(closing: Closing) -> int:
+def _comments(closing: Closing[K]) -> int:
     return closing.comments
 
 
@@ -181,8 +183,9 @@ class Figures:
     def add(self, other: Figures) -> None:
         self.answered += other.answered
         self.units += other.units
+        for cell, n in other.respondents.items():
+            self.respondents[cell] = self.respondents.get(cell, 0) + n
         for mine, theirs in (
-            (self.respondents, other.respondents),
             (self.side_totals, other.side_totals),
             (self.role_totals, other.role_totals),
         ):

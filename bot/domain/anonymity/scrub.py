@@ -233,8 +233,8 @@ def _phone_spans(text: str, regions: tuple[str, ...]) -> Iterator[tuple[int, int
         for match in phonenumbers.PhoneNumberMatcher(text, region):
             yield match.start, match.end
     for pattern in (_INTERNATIONAL_LOOKING, _LONG_DIGIT_RUN):
-        for match in pattern.finditer(text):
-            yield match.span()
+        for found in pattern.finditer(text):
+            yield found.span()
 
 
 # Telegram allows 5-32 of [A-Za-z0-9_]; shorter handles and dotted ones (other networks) are

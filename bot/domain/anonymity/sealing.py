@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import json
 import os
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -35,7 +36,7 @@ def _aad(instance_id: int) -> bytes:
     return SEAL_DOMAIN + b"\x00" + str(int(instance_id)).encode()
 
 
-def seal(key: bytes, instance_id: int, entries: list[dict]) -> bytes:
+def seal(key: bytes, instance_id: int, entries: list[dict[str, Any]]) -> bytes:
     body = json.dumps(entries, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     # Length prefix, then zero padding up to a multiple of PAD.
     framed = len(body).to_bytes(4, "big") + body
@@ -44,7 +45,7 @@ def seal(key: bytes, instance_id: int, entries: list[dict]) -> bytes:
     return nonce + AESGCM(key).encrypt(nonce, framed, _aad(instance_id))
 
 
-def unseal(key: bytes, instance_id: int, sealed: bytes) -> list[dict]:
+def unseal(key: bytes, instance_id: int, sealed: bytes) -> list[dict[str, Any]]:
     if not sealed:
         return []
     nonce, ciphertext = sealed[:NONCE_BYTES], sealed[NONCE_BYTES:]
@@ -53,4 +54,5 @@ def unseal(key: bytes, instance_id: int, sealed: bytes) -> list[dict]:
     except InvalidTag:
         raise SealBroken(instance_id) from None
     length = int.from_bytes(framed[:4], "big")
-    return json.loads(framed[4 : 4 + length].decode("utf-8"))
+    entries: list[dict[str, Any]] = json.loads(framed[4 : 4 + length].decode("utf-8"))
+    return entries

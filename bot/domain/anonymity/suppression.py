@@ -171,7 +171,8 @@ def suppress_breakdown(
         validate_k(k)
         return BreakdownSuppression(hidden=frozenset(), total_hidden=False)  # nothing below k
     total_key = _Total("total")
-    values: dict[object, int] = {**counts, total_key: total}
+    values: dict[object, int] = dict(counts.items())
+    values[total_key] = total
     line = Line(tuple(counts), total_key if total_shown else None)
     hidden = suppress_linked(values, [line], k)
     return BreakdownSuppression(
@@ -207,7 +208,7 @@ def suppress_table(
     rows = list(dict.fromkeys(row for row, _ in counts))
     columns = list(dict.fromkeys(column for _, column in counts))
     cells = {(row, column): counts.get((row, column), 0) for row in rows for column in columns}
-    values: dict[object, int] = dict(cells)
+    values: dict[object, int] = dict(cells.items())
     lines: list[Line[object]] = []
     row_total = {row: _Total("row", row) for row in rows} if row_totals_shown else {}
     column_total = (

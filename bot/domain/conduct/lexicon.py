@@ -177,5 +177,5 @@ def is_own_word(
         if not before:
             return own - base >= _SUFFIX_MARGIN
         return own - base >= _expected_shift(language, _clean(affix, language), before) + _MARGIN
-    listed = _presence_list(language)
-    return written in listed and bare not in listed
+    present = _presence_list(language)
+    return written in present and bare not in present

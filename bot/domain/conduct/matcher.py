@@ -242,7 +242,11 @@ class TermMatcher:
                 for pattern in patterns:
                     yield pattern, last - end
         open_both = self._open_both if self._open_both_gate else None
-        if open_both is not None and not self._open_both_gate.search(padded):
+        if (
+            open_both is not None
+            and self._open_both_gate
+            and not self._open_both_gate.search(padded)
+        ):
             open_both = None
         for automaton in (open_both, self._open_both_cjk if cjk else None):
             if automaton is None:

@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -90,9 +91,14 @@ _SCRIPT_FOLDS: dict[str, str] = {
 _NOT_CONFUSABLE = frozenset("σı")
 _FOLDED_SCRIPTS = ("CYRILLIC", "GREEK", "LATIN")
 
-_LEET = {"i": str.maketrans("013457@$", "oieastas"), "l": str.maketrans("013457@$", "oleastas")}
+_LEET: dict[str, Mapping[int, int | str]] = {
+    "i": str.maketrans("013457@$", "oieastas"),
+    "l": str.maketrans("013457@$", "oleastas"),
+}
 # In a Cyrillic word 3 stands for з (3десь, 3дохни), not for e.
-_CYRILLIC_LEET = {reading: {**table, ord("3"): "\u0437"} for reading, table in _LEET.items()}
+_CYRILLIC_LEET: dict[str, Mapping[int, int | str]] = {
+    reading: {**table, ord("3"): "\u0437"} for reading, table in _LEET.items()
+}
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
 
 # Letters written with two code points (Armenian ու, Greek ου and the like): a person spacing a word
@@ -260,7 +266,7 @@ _SPACED_LETTERS = re.compile(
 )
 
 
-def _leet_table(token: str, reading: str) -> dict[int, str]:
+def _leet_table(token: str, reading: str) -> Mapping[int, int | str]:
     return (_CYRILLIC_LEET if _CYRILLIC.search(token) else _LEET)[reading]
 
 

@@ -62,7 +62,8 @@ def build_calendar(events: Sequence[IcsEvent], calname: str, now: datetime) -> b
         first = min(require_aware(e.start_utc) for e in events).year - 1
         last = max(require_aware(e.end_utc) for e in events).year + 1
         calendar.add_missing_timezones(first_date=date(first, 1, 1), last_date=date(last, 12, 31))
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()
+    return ical
 
 
 def _vevent(event: IcsEvent, stamp: datetime) -> icalendar.Event:
