@@ -419,10 +419,8 @@ async def _bot_username(settings: Settings, *, ask_telegram: bool = False) -> st
     configured = os.environ.get("BRIDGEBOT_BOT_USERNAME")
     if configured and not ask_telegram:
         return configured.lstrip("@")
-    kwargs: dict[str, str] = {}
-    if settings.api_base_url:
-        kwargs["base_url"] = settings.api_base_url.rstrip("/")
-    bot = Bot(settings.require_token(), **kwargs)
+    base_url = (settings.api_base_url or "https://api.telegram.org/bot").rstrip("/")
+    bot = Bot(settings.require_token(), base_url=base_url)
     try:
         async with bot:
             return bot.username

@@ -19,6 +19,7 @@ from contextvars import ContextVar
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import cache
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -184,7 +185,7 @@ def format_zone(
     loc = _babel_locale(locale)
     if at is not None and _changes_clocks(tz, at):
         local = at.astimezone(tz)
-        variant = "daylight" if local.dst() else "standard"
+        variant: Literal["daylight", "standard"] = "daylight" if local.dst() else "standard"
         try:
             return get_timezone_name(local, "long", locale=loc, zone_variant=variant)
         except (LookupError, ValueError):
@@ -208,10 +209,10 @@ _LOCATION_FALLBACK_FORMATS = {"el": "%(1)s, %(0)s"}
 
 def _generic_location(tz: ZoneInfo, loc: Locale) -> str:
     """CLDR's generic location format: the country, or country and city where it has several zones."""
-    key = get_global("zone_aliases").get(tz.key, tz.key)
+    key: str = get_global("zone_aliases").get(tz.key, tz.key)
     territory = get_global("zone_territories").get(key)
     country = loc.territories.get(territory) if territory else None
-    if country and len(get_global("territory_zones").get(territory, [])) == 1:
+    if country and territory and len(get_global("territory_zones").get(territory, [])) == 1:
         place = country
     else:
         try:

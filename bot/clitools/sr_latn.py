@@ -53,7 +53,7 @@ def derive(locales: Path = LOCALES) -> bytes:
         if isinstance(string, tuple | list):
             string = tuple(to_latin(form) for form in string)
         else:
-            string = to_latin(string)
+            string = to_latin(string or "")
         target.add(
             message.id,
             string,

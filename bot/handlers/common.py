@@ -14,7 +14,7 @@ from bot.db.outage import is_storage_failure
 from bot.handlers.callbacks import Payload, verify
 from bot.i18n import N_, _, normalize_locale, set_locale
 from bot.services import people
-from bot.services.people import TelegramIdentity
+from bot.services.people import PersonView, TelegramIdentity
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ def known_locale(update: Update, context: BridgeContext) -> str:
     user = update.effective_user
     if user is None:
         return context.settings.default_locale
-    cached = context.user_data.get(LOCALE_KEY) if context.user_data is not None else None
+    cached = context.person_data.get(LOCALE_KEY) if context.user_data is not None else None
     return cached or normalize_locale(user.language_code) or context.settings.default_locale
 
 
@@ -47,10 +47,11 @@ async def reader_locale(update: Update, context: BridgeContext) -> str:
     user = update.effective_user
     if user is None:
         return context.settings.default_locale
-    cached = context.user_data.get(LOCALE_KEY) if context.user_data is not None else None
+    cached = context.person_data.get(LOCALE_KEY) if context.user_data is not None else None
     if cached:
         return cached
     chosen = None
+    person: PersonView | None
     try:
         async with context.db() as db:
             if update.effective_chat is not None and update.effective_chat.id == user.id:
@@ -66,7 +67,7 @@ async def reader_locale(update: Update, context: BridgeContext) -> str:
         # must not fail, or the person would hear it twice.
         log.warning("could not read the person's language; falling back", exc_info=True)
     if chosen and context.user_data is not None:
-        context.user_data[LOCALE_KEY] = chosen
+        context.person_data[LOCALE_KEY] = chosen
     return chosen or known_locale(update, context)
 
 
@@ -82,13 +83,13 @@ async def reader_zone(update: Update, context: BridgeContext) -> str:
 
 def remember_locale(context: BridgeContext, locale: str) -> None:
     if context.user_data is not None:
-        context.user_data[LOCALE_KEY] = locale
+        context.person_data[LOCALE_KEY] = locale
     set_locale(locale)
 
 
 def forget_locale(context: BridgeContext) -> None:
     if context.user_data is not None:
-        context.user_data.pop(LOCALE_KEY, None)
+        context.person_data.pop(LOCALE_KEY, None)
 
 
 async def apply_reader_locale(update: Update, context: BridgeContext) -> str:

@@ -11,7 +11,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import CommandHandler, filters
 
@@ -111,7 +111,7 @@ async def _ask_language(update: Update, context: BridgeContext, draft: DraftView
     assert user is not None
     # Asked in the program's language closest to the person's own, that one preselected: never in
     # a language the program does not use (bot/domain/language_choice.py has the rule).
-    known = context.user_data.get("locale") if context.user_data else None
+    known = context.person_data.get("locale") if context.user_data else None
     preselected = closest_language(known or user.language_code, draft.languages)
     set_locale(preselected)
     keyboard = pickers.language_keyboard(
@@ -240,6 +240,7 @@ async def _edit_choice(update: Update, summary: str) -> None:
         except TelegramError:
             # The old buttons stay visible; pressing one again resumes (see _after_stale_press).
             log.info("could not remove the answered buttons", exc_info=True)
+        assert isinstance(query.message, Message)  # the message whose buttons were just pressed
         await query.message.reply_text(summary, do_quote=False)
 
 

@@ -59,12 +59,12 @@ class InProgress:
 
 
 def _state(context: BridgeContext) -> InProgress | None:
-    return context.user_data.get(STATE_KEY) if context.user_data is not None else None
+    return context.person_data.get(STATE_KEY) if context.user_data is not None else None
 
 
 def _clear(context: BridgeContext) -> None:
     if context.user_data is not None:
-        context.user_data.pop(STATE_KEY, None)
+        context.person_data.pop(STATE_KEY, None)
 
 
 # ---- answering ---------------------------------------------------------------------------------------
@@ -111,7 +111,7 @@ async def on_start(update: Update, context: BridgeContext, payload: Payload) -> 
             db, context.runtime.secret, user.id, instance_id, context.clock()
         )
     state = InProgress(instance_id=instance_id, items=form.items)
-    context.user_data[STATE_KEY] = state
+    context.person_data[STATE_KEY] = state
     await _show(update, context, state)
 
 

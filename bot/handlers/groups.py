@@ -9,6 +9,7 @@ basic groups becoming supergroups.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
 from collections.abc import Collection
@@ -429,7 +430,7 @@ async def deliver_invitations(
             kind=kind,
             chat_id=target.person_id,
             locale=target.locale,
-            render=lambda target=target, link=link: Message(invitation_text(target, link)),
+            render=functools.partial(lambda t, lk: Message(invitation_text(t, lk)), target, link),
             person_id=target.person_id,
         )
         sent += outcome == "sent"

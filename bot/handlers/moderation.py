@@ -8,6 +8,7 @@ memory per chat. Only a message that breaks a rule costs database work.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import time
@@ -305,7 +306,7 @@ async def _post(context: BridgeContext, chat_id: int, text: str) -> Message | No
     for chunk in _chunks(text):
         try:
             sent = await ops.attempt(
-                lambda c=chunk: context.bot.send_message(chat_id, c), right=None
+                functools.partial(context.bot.send_message, chat_id, chunk), right=None
             )
         except ops.ActionFailed as failure:
             log.warning("could not post in %s: %s", chat_id, failure.log_text)
@@ -519,6 +520,7 @@ async def enforce(
 ) -> None:
     group = conduct.group
     violation = verdict.violation
+    assert violation is not None  # a verdict other than ALLOW names the rule broken
     try:
         await ops.delete(context.bot, message.chat_id, message.message_id)
     except ops.ActionFailed as failure:
@@ -570,9 +572,9 @@ async def enforce(
             message_id=message.message_id,
             now=now,
         )
-    failure = await carry_out(context, decision)
-    if failure is not None:
-        await tell_moderators(context, group, failure)
+    not_carried = await carry_out(context, decision)
+    if not_carried is not None:
+        await tell_moderators(context, group, not_carried)
     label = RULE_LABELS[violation.rule]
     await _post(
         context,
@@ -581,7 +583,7 @@ async def enforce(
             group.languages,
             lambda: (
                 _("🛡 A message from {name} was removed: {rule}.", name=target.name, rule=_(label))
-                + ("" if decision.kind == mod.WARN or failure else "\n" + group_line(decision))
+                + ("" if decision.kind == mod.WARN or not_carried else "\n" + group_line(decision))
             ),
         ),
     )
@@ -1051,9 +1053,12 @@ async def report(update: Update, context: BridgeContext) -> None:
             context,
             recipient.id,
             locale,
-            lambda r=recipient: (
-                _report_text(filed.reported.name, group, 1, reason, filed.excerpt, link),
-                _report_keyboard(context, r.id, filed.report_id),
+            functools.partial(
+                lambda r: (
+                    _report_text(filed.reported.name, group, 1, reason, filed.excerpt, link),
+                    _report_keyboard(context, r.id, filed.report_id),
+                ),
+                recipient,
             ),
         )
         if sent is not None:
@@ -1068,11 +1073,14 @@ async def report(update: Update, context: BridgeContext) -> None:
                 note.moderator_id,
                 note.message_id,
                 note.locale or group.languages[0],
-                lambda n=note: (
-                    _report_text(
-                        filed.reported.name, group, filed.reporters, None, filed.excerpt, link
+                functools.partial(
+                    lambda n: (
+                        _report_text(
+                            filed.reported.name, group, filed.reporters, None, filed.excerpt, link
+                        ),
+                        _report_keyboard(context, n.moderator_id, filed.report_id),
                     ),
-                    _report_keyboard(context, n.moderator_id, filed.report_id),
+                    note,
                 ),
             )
     # The report stays discreet: the /report message disappears from the group.
@@ -1254,8 +1262,8 @@ async def on_appeal_button(update: Update, context: BridgeContext, payload: Payl
     action_id = payload.number(0)
     async with context.db() as db:
         await appeals.check(db, action_id, user.id, context.clock())
-    context.user_data[AWAIT_APPEAL] = action_id
-    context.user_data.pop(AWAIT_REJECT, None)
+    context.person_data[AWAIT_APPEAL] = action_id
+    context.person_data.pop(AWAIT_REJECT, None)
     await reply(
         update,
         _(
@@ -1344,8 +1352,8 @@ async def on_appeal_decision(update: Update, context: BridgeContext, payload: Pa
         if status != "open":
             await _decide(update, context, appeal_id, accept=False, reason=None)
             return
-        context.user_data[AWAIT_REJECT] = appeal_id
-        context.user_data.pop(AWAIT_APPEAL, None)
+        context.person_data[AWAIT_REJECT] = appeal_id
+        context.person_data.pop(AWAIT_APPEAL, None)
         await reply(
             update,
             _("Please write in one message why the appeal is rejected; the person will read it."),
@@ -1405,7 +1413,10 @@ async def _decide(
                     failure=failure.log_text,
                 )
             await _dm(
-                context, user.id, current_locale(), lambda f=failure: (_from_failure(f), None)
+                context,
+                user.id,
+                current_locale(),
+                functools.partial(lambda f: (_from_failure(f), None), failure),
             )
     if person is not None:
 

@@ -10,6 +10,7 @@ flood counters).
 
 from __future__ import annotations
 
+import functools
 import logging
 
 from telegram.ext import Application
@@ -77,7 +78,7 @@ async def _tell(context: BridgeContext, group: GroupView, burst: Burst) -> None:
             context,
             recipient.id,
             recipient.locale or group.languages[0],
-            lambda z=zone: (summary(group, burst, z), None),
+            functools.partial(lambda z: (summary(group, burst, z), None), zone),
         )
 
 

@@ -215,7 +215,7 @@ def _awaiting(context: BridgeContext) -> dict[str, Any] | None:
 
 def _clear(context: BridgeContext) -> None:
     if context.user_data is not None:
-        context.user_data.pop(AWAIT, None)
+        context.person_data.pop(AWAIT, None)
 
 
 def _invalidate_program(context: BridgeContext, program_id: int) -> None:
@@ -301,12 +301,12 @@ async def on_button(update: Update, context: BridgeContext, payload: Payload) ->
     if key not in EDIT_KEYS:
         raise BridgeError("stale_step")
     name, view = await _load(context, user.id, program_id)
-    context.user_data[AWAIT] = {"program": program_id, "key": key}
+    context.person_data[AWAIT] = {"program": program_id, "key": key}
     # An earlier appeal question must not catch the answer to this one.
     from bot.handlers.moderation import AWAIT_APPEAL, AWAIT_REJECT
 
     for other in (AWAIT_APPEAL, AWAIT_REJECT):
-        context.user_data.pop(other, None)
+        context.person_data.pop(other, None)
     await reply(update, prompt(key, name, view))
 
 
@@ -531,7 +531,7 @@ async def on_group_domains_button(update: Update, context: BridgeContext, payloa
             show_alert=True,
         )
         return
-    context.user_data[AWAIT] = {
+    context.person_data[AWAIT] = {
         "key": "group_domains",
         "chat": chat.id,
         "panel": query.message.message_id if query.message else None,
@@ -555,7 +555,7 @@ async def _group_domains_text(
             db, group.program_id, group.id, domains, actor_id=user.id, now=context.clock()
         )
         offered = await rules_service.program_languages(db, group.program_id)
-        group = await group_lookup.by_id(db, group.id)
+        group = await group_lookup.by_id(db, group.id) or group
     _clear(context)
     invalidate(context, chat_id)
     await reply(

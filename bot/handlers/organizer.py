@@ -58,7 +58,7 @@ async def newprogram(update: Update, context: BridgeContext) -> int:
     async with context.db() as db:
         await people.upsert(db, identity(user), context.clock())
         await access.require_organizer(db, user.id, context.settings.admin_ids)
-    context.user_data[NEW] = {"languages": [current_locale()], "conduct": {}}
+    context.person_data[NEW] = {"languages": [current_locale()], "conduct": {}}
     await reply(
         update, _("Let's create a program. What is its name? (Send /cancel to stop at any time.)")
     )
@@ -69,7 +69,7 @@ async def np_name(update: Update, context: BridgeContext) -> int:
     message = update.effective_message
     assert message is not None
     try:
-        context.user_data[NEW]["name"] = validate_name(message.text or "")
+        context.person_data[NEW]["name"] = validate_name(message.text or "")
     except InvalidInput as error:
         await reply(update, error_text(error) + "\n" + _("Please send another name."))
         return NAME
@@ -83,7 +83,7 @@ async def np_name(update: Update, context: BridgeContext) -> int:
 
 
 def _languages_keyboard(context: BridgeContext, user_id: int) -> InlineKeyboardMarkup:
-    chosen = context.user_data[NEW]["languages"]
+    chosen = context.person_data[NEW]["languages"]
     secret = context.runtime.secret
     buttons = [
         InlineKeyboardButton(
@@ -105,7 +105,7 @@ async def np_sides(update: Update, context: BridgeContext) -> int:
     user = update.effective_user
     assert message is not None and user is not None
     try:
-        context.user_data[NEW]["sides"] = parse_sides(message.text or "")
+        context.person_data[NEW]["sides"] = parse_sides(message.text or "")
     except InvalidInput as error:
         await reply(update, error_text(error))
         return SIDES
@@ -127,7 +127,7 @@ async def np_language_button(update: Update, context: BridgeContext) -> int:
     if payload is None or payload.action != "np":
         await button_expired(update)
         return LANGUAGES
-    chosen: list[str] = context.user_data[NEW]["languages"]
+    chosen: list[str] = context.person_data[NEW]["languages"]
     if payload.arg(0) == "t" and payload.arg(1) in SUPPORTED_LOCALES:
         loc = payload.arg(1)
         if payload.arg(2) and (payload.arg(2) == "1") != (loc in chosen):
@@ -157,7 +157,7 @@ async def _ask_zone(update: Update, context: BridgeContext) -> int:
     async with context.db() as db:
         person = await people.get(db, user.id)
     default = (person.timezone if person else None) or "UTC"
-    context.user_data[NEW]["default_zone"] = default
+    context.person_data[NEW]["default_zone"] = default
     keyboard = InlineKeyboardMarkup(
         [
             [
@@ -183,7 +183,7 @@ async def np_zone_text(update: Update, context: BridgeContext) -> int:
     if not zones:
         await reply(update, pickers.zone_not_found(message.text or ""))
         return ZONE
-    context.user_data[NEW]["timezone"] = zones[0]
+    context.person_data[NEW]["timezone"] = zones[0]
     return await _ask_conduct(update, context)
 
 
@@ -196,12 +196,12 @@ async def np_zone_button(update: Update, context: BridgeContext) -> int:
     assert query is not None
     await answer_once(query)
     await query.edit_message_reply_markup(reply_markup=None)
-    context.user_data[NEW]["timezone"] = context.user_data[NEW]["default_zone"]
+    context.person_data[NEW]["timezone"] = context.person_data[NEW]["default_zone"]
     return await _ask_conduct(update, context)
 
 
 def _pending_conduct_language(context: BridgeContext) -> str | None:
-    data = context.user_data[NEW]
+    data = context.person_data[NEW]
     for loc in data["languages"]:
         if loc not in data["conduct"]:
             return loc
@@ -247,7 +247,7 @@ async def np_conduct_text(update: Update, context: BridgeContext) -> int:
             update, error_text(InvalidInput("conduct_too_long", limit=programs.MAX_CONDUCT_TEXT))
         )
         return CONDUCT
-    context.user_data[NEW]["conduct"][loc] = text
+    context.person_data[NEW]["conduct"][loc] = text
     return await _ask_conduct(update, context)
 
 
@@ -262,14 +262,14 @@ async def np_conduct_button(update: Update, context: BridgeContext) -> int:
     await answer_once(query)
     await query.edit_message_reply_markup(reply_markup=None)
     # An empty text means "the standard code of conduct" for that language.
-    context.user_data[NEW]["conduct"][loc] = ""
+    context.person_data[NEW]["conduct"][loc] = ""
     return await _ask_conduct(update, context)
 
 
 async def _create(update: Update, context: BridgeContext) -> int:
     user = update.effective_user
     assert user is not None
-    data = context.user_data[NEW]
+    data = context.person_data[NEW]
     draft = ProgramDraft(
         name=data["name"],
         sides=tuple(data["sides"]),
@@ -280,7 +280,7 @@ async def _create(update: Update, context: BridgeContext) -> int:
     async with context.db() as db:
         await access.require_organizer(db, user.id, context.settings.admin_ids)
         program = await programs.create(db, draft, creator_id=user.id, now=context.clock())
-    context.user_data.pop(NEW, None)
+    context.person_data.pop(NEW, None)
     await publish_organizer_menu(context.bot, user.id, current_locale())
     await reply(
         update,
@@ -297,7 +297,7 @@ async def _create(update: Update, context: BridgeContext) -> int:
 
 
 async def np_cancel(update: Update, context: BridgeContext) -> int:
-    context.user_data.pop(NEW, None)
+    context.person_data.pop(NEW, None)
     await reply(update, _("Cancelled; no program was created."))
     return ConversationHandler.END
 
@@ -366,7 +366,7 @@ async def invite_command(update: Update, context: BridgeContext) -> None:
         summaries = await programs.list_for(
             db, user.id, is_admin=user.id in context.settings.admin_ids
         )
-    context.user_data[INVITE_OPTIONS] = options
+    context.person_data[INVITE_OPTIONS] = options
     if not summaries:
         await reply(update, _("You have no programs yet. Create one with /newprogram."))
         return
@@ -453,7 +453,7 @@ async def on_invite_button(update: Update, context: BridgeContext, payload: Payl
         return
     if step == "r":
         role = None if payload.arg(3) == "-" else payload.arg(3)
-        options = context.user_data.get(INVITE_OPTIONS, {})
+        options = context.person_data.get(INVITE_OPTIONS, {})
         now = context.clock()
         expires_in: timedelta | None = options.get("expires_in")  # type: ignore[assignment]
         async with context.db() as db:

@@ -95,7 +95,7 @@ async def timezone(update: Update, context: BridgeContext) -> None:
         program.languages if program else (current_locale(),),
         (person.timezone, program.timezone if program else None),
     )
-    context.user_data[AWAIT_ZONE] = True
+    context.person_data[AWAIT_ZONE] = True
     current = format_zone(person.timezone) if person.timezone else _("not set")
     await reply(
         update,
@@ -114,7 +114,7 @@ async def _set_zone(update: Update, context: BridgeContext, zone: str) -> None:
     assert user is not None
     async with context.db() as db:
         await people.set_timezone(db, user.id, zone, context.clock())
-    context.user_data.pop(AWAIT_ZONE, None)
+    context.person_data.pop(AWAIT_ZONE, None)
     await reply(
         update,
         _(
@@ -127,7 +127,7 @@ async def _set_zone(update: Update, context: BridgeContext, zone: str) -> None:
 
 async def on_text(update: Update, context: BridgeContext) -> bool:
     """A typed city or offset after /timezone. Returns False if /timezone was not asked."""
-    if not context.user_data.get(AWAIT_ZONE):
+    if not context.person_data.get(AWAIT_ZONE):
         return False
     message = update.effective_message
     assert message is not None
@@ -226,7 +226,7 @@ async def on_button(update: Update, context: BridgeContext, payload: Payload) ->
         # Only once the files hold no trace of the name is the person told it is gone.
         await privacy.wipe_traces(context.runtime.engine)
         forget_locale(context)
-        context.user_data.clear()
+        context.person_data.clear()
         await query.edit_message_reply_markup(reply_markup=None)
         await reply(
             update,

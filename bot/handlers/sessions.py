@@ -8,8 +8,9 @@ import io
 import logging
 import re
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
@@ -120,9 +121,11 @@ async def readable(error: BridgeError, update: Update, context: BridgeContext) -
     return error
 
 
-def translated_errors(handler: Callable[..., Awaitable]) -> Callable[..., Awaitable]:
+def translated_errors(
+    handler: Callable[..., Awaitable[Any]],
+) -> Callable[..., Coroutine[Any, Any, Any]]:
     @functools.wraps(handler)
-    async def wrapper(update: Update, context: BridgeContext, *args):
+    async def wrapper(update: Update, context: BridgeContext, *args: Any) -> Any:
         try:
             return await handler(update, context, *args)
         except BridgeError as error:
@@ -142,7 +145,7 @@ async def _say_error(
 
 
 def _draft(context: BridgeContext) -> dict:
-    return context.user_data.setdefault(DRAFT, {})
+    return context.person_data.setdefault(DRAFT, {})
 
 
 async def newsession(update: Update, context: BridgeContext) -> int:
@@ -153,7 +156,7 @@ async def newsession(update: Update, context: BridgeContext) -> int:
         groups = await sessions_service.managed_groups(db, user.id, context.settings.admin_ids)
     if not groups:
         raise NotAllowed("needs_group_moderator")
-    context.user_data[DRAFT] = {}
+    context.person_data[DRAFT] = {}
     if len(groups) == 1:
         return await _chose_group(update, context, groups[0].id)
     secret = context.runtime.secret
@@ -443,7 +446,7 @@ async def _refused(
         await _say_error(update, context, error)
         return REPEAT_END
     if error.code in (SchedulingErrorCode.OVERLAP, SchedulingErrorCode.IN_PAST):
-        context.user_data.pop(DRAFT, None)
+        context.person_data.pop(DRAFT, None)
         await _say_error(
             update, context, error, _("Nothing was created. Send /newsession to try again.")
         )
@@ -520,11 +523,11 @@ async def _show_summary(
 def _take_draft(context: BridgeContext, nonce: str) -> dict | None:
     """Claim the draft a Confirm/Cancel button belongs to (synchronously: a second press of either
     button, even one handled concurrently, finds nothing to claim)."""
-    data = context.user_data.get(DRAFT)
+    data = context.person_data.get(DRAFT)
     if data is None or data.get("nonce") != nonce:
         return None
-    context.user_data.pop(DRAFT, None)
-    done = context.user_data.setdefault(DRAFTS_DONE, {})
+    context.person_data.pop(DRAFT, None)
+    done = context.person_data.setdefault(DRAFTS_DONE, {})
     done[nonce] = "pending"
     while len(done) > 20:
         done.pop(next(iter(done)))
@@ -532,7 +535,7 @@ def _take_draft(context: BridgeContext, nonce: str) -> dict | None:
 
 
 async def _already_handled(update: Update, context: BridgeContext, nonce: str) -> None:
-    outcome = context.user_data.get(DRAFTS_DONE, {}).get(nonce)
+    outcome = context.person_data.get(DRAFTS_DONE, {}).get(nonce)
     if outcome == "created":
         text = _("This session has already been created. /sessions lists it.")
     elif outcome == "cancelled":
@@ -566,7 +569,7 @@ async def ns_cancel_button(update: Update, context: BridgeContext) -> int:
     if _take_draft(context, nonce) is None:
         await _already_handled(update, context, nonce)
         return ConversationHandler.END
-    context.user_data[DRAFTS_DONE][nonce] = "cancelled"
+    context.person_data[DRAFTS_DONE][nonce] = "cancelled"
     query = update.callback_query
     assert query is not None
     await reply(update, _("Cancelled; no session was created."))
@@ -583,7 +586,7 @@ async def _create_from_draft(update: Update, context: BridgeContext, data: dict,
     user = update.effective_user
     query = update.callback_query
     assert user is not None and query is not None
-    done = context.user_data.setdefault(DRAFTS_DONE, {})
+    done = context.person_data.setdefault(DRAFTS_DONE, {})
     try:
         draft = _session_draft(data)
         async with context.db() as db:
@@ -606,7 +609,7 @@ async def _create_from_draft(update: Update, context: BridgeContext, data: dict,
     except BaseException:
         # A database or network failure: nothing was stored; the same Confirm can be pressed again.
         done.pop(nonce, None)
-        context.user_data[DRAFT] = data
+        context.person_data[DRAFT] = data
         raise
     done[nonce] = "created"
     await answer_once(query)
@@ -655,9 +658,9 @@ def schedule_zone(name: str):
 
 
 async def ns_cancel(update: Update, context: BridgeContext) -> int:
-    data = context.user_data.pop(DRAFT, None)
+    data = context.person_data.pop(DRAFT, None)
     if data and data.get("nonce"):
-        context.user_data.setdefault(DRAFTS_DONE, {})[data["nonce"]] = "cancelled"
+        context.person_data.setdefault(DRAFTS_DONE, {})[data["nonce"]] = "cancelled"
     await reply(update, _("Cancelled; no session was created."))
     return ConversationHandler.END
 
@@ -720,7 +723,7 @@ async def _ask_reminders(update: Update, context: BridgeContext, program_id: int
     async with context.db() as db:
         await access.require_organizer(db, user.id, context.settings.admin_ids, program_id)
         current = await sessions_service.program_reminders(db, program_id)
-    context.user_data[AWAIT_REMINDERS] = {
+    context.person_data[AWAIT_REMINDERS] = {
         "program": program_id,
         "asked_at": context.clock().isoformat(),
     }
@@ -778,11 +781,11 @@ async def on_reminders_program(update: Update, context: BridgeContext, payload: 
 
 def _pending_reminders(context: BridgeContext) -> int | None:
     """The program whose reminders this organizer was asked to type, if the question is fresh."""
-    pending = context.user_data.get(AWAIT_REMINDERS) if context.user_data is not None else None
+    pending = context.person_data.get(AWAIT_REMINDERS) if context.user_data is not None else None
     if not pending:
         return None
     if context.clock() - datetime.fromisoformat(pending["asked_at"]) > REMINDERS_PROMPT_TTL:
-        context.user_data.pop(AWAIT_REMINDERS, None)
+        context.person_data.pop(AWAIT_REMINDERS, None)
         return None
     return int(pending["program"])
 
@@ -801,7 +804,7 @@ async def _set_reminders(
             offsets=offsets,
             now=context.clock(),
         )
-    context.user_data.pop(AWAIT_REMINDERS, None)
+    context.person_data.pop(AWAIT_REMINDERS, None)
     lines = [
         _(
             "Saved: reminders for {program} now go out {offsets} before each session.",
@@ -837,7 +840,7 @@ async def on_reminders_default(update: Update, context: BridgeContext, payload: 
 async def on_reminders_keep(update: Update, context: BridgeContext, payload: Payload) -> None:
     query = update.callback_query
     assert query is not None
-    context.user_data.pop(AWAIT_REMINDERS, None)
+    context.person_data.pop(AWAIT_REMINDERS, None)
     await reply(update, _("Nothing changed."))
     await query.edit_message_reply_markup(reply_markup=None)
 
@@ -855,7 +858,7 @@ async def on_private_text(update: Update, context: BridgeContext) -> bool:
         await _set_reminders(update, context, program_id, offsets)
     except BridgeError as error:
         if isinstance(error, NotAllowed):
-            context.user_data.pop(AWAIT_REMINDERS, None)
+            context.person_data.pop(AWAIT_REMINDERS, None)
             await _say_error(update, context, error)
         else:
             await _say_error(update, context, error, _("Please send the times again."))
@@ -1413,9 +1416,13 @@ async def findtime_command(update: Update, context: BridgeContext) -> None:
             kind="findtime",
             chat_id=member.person_id,
             locale=member.locale,
-            render=lambda m=member, z=zone: Message(
-                _poll_question(poll, group.name, z),
-                _answer_keyboard(context, m.person_id, poll, set(), z),
+            render=functools.partial(
+                lambda m, z: Message(
+                    _poll_question(poll, group.name, z),
+                    _answer_keyboard(context, m.person_id, poll, set(), z),
+                ),
+                member,
+                zone,
             ),
             person_id=member.person_id,
         )

@@ -38,6 +38,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot.context import runtime_of
 from bot.db.models import Delivery, DialogueSession
+from bot.db.rows import affected
 from bot.domain import delivery as policy
 from bot.domain.delivery import Reason
 from bot.i18n import use_locale
@@ -169,7 +170,7 @@ async def _claim(
                 .values(**values)
                 .execution_options(synchronize_session=False)
             )
-            if result.rowcount != 1:
+            if affected(result) != 1:
                 return None
         in_flight.add(key)
         return "reclaimed"
@@ -385,12 +386,20 @@ async def deliver(application: Application, **kwargs: Any) -> Outcome:
 
 
 async def skip(
-    application: Application, *, key: str, kind: str, reason: str, **ids: int | None
+    application: Application,
+    *,
+    key: str,
+    kind: str,
+    reason: str,
+    session_id: int | None = None,
+    person_id: int | None = None,
 ) -> bool:
     """Record that ``key`` will never be sent (stale after downtime), unless it was already handled."""
     runtime = runtime_of(application)
     now = runtime.clock()
-    if not await claim(application, key=key, kind=kind, now=now, **ids):
+    if not await claim(
+        application, key=key, kind=kind, now=now, session_id=session_id, person_id=person_id
+    ):
         return False
     await finish(application, key, Outcome.SKIPPED, now, error=reason)
     log.info("skipped stale delivery %s: %s", key, reason)

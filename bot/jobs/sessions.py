@@ -16,6 +16,7 @@ retried is finished by the notifier's sweep (bot/jobs/notifier.py), not by anoth
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -406,8 +407,9 @@ async def remind(
                 kind=kind,
                 session=session,
                 recipients=members,
-                render_for=lambda r, gn=group_name: render.reminder(
-                    session, r, gn, runtime_of(application).clock()
+                render_for=functools.partial(
+                    lambda gn, r: render.reminder(session, r, gn, runtime_of(application).clock()),
+                    group_name,
                 ),
                 report=report,
                 stale_at=stale_at,

@@ -107,7 +107,7 @@ async def _serve(
             save()
 
         host.playground.on_change = wake_and_save
-        host._wake = wake_and_save  # a loaded scenario gets the same hook
+        host._wake = wake_and_save  # type: ignore[method-assign]  # a loaded scenario gets the same hook
     await stop.wait()
     server.stop()
     await host.playground.stop()

@@ -240,6 +240,7 @@ class Playground:
             rate_limit=False,  # nothing to protect here; answers come at once
         )
         await self.application.initialize()
+        assert self.application.post_init is not None  # build_application sets both hooks
         await self.application.post_init(self.application)
         await self.application.start()  # the job queue runs, as in `bridgebot run`
         self._started = True
@@ -259,6 +260,7 @@ class Playground:
             return
         self._started = False
         await self.application.stop()
+        assert self.application.post_shutdown is not None
         await self.application.post_shutdown(self.application)
         await self.application.shutdown()
 
@@ -327,6 +329,7 @@ class Playground:
                 await people.set_locale(db, user.id, language, now)
                 await people.set_timezone(db, user.id, zone, now)
                 if role == "organizer":
+                    assert self.program_id is not None  # the program is loaded first
                     await programs.grant_organizer(
                         db, self.program_id, user.id, granted_by=None, now=now
                     )

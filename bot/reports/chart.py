@@ -93,7 +93,7 @@ def chart_png(report: Report, *, footer: bool = True) -> bytes:
             continue
         mean = stats.stats.mean
         ax.barh(y, mean - scale[0], left=scale[0], height=0.55, color="#3b7dd8")
-        if stats.stats.low is not None:
+        if stats.stats.low is not None and stats.stats.high is not None:
             ax.errorbar(
                 mean,
                 y,

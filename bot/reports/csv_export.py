@@ -117,14 +117,14 @@ def report_csv(report: Report) -> bytes:
         ):
             if rest:
                 writer.writerow([section, label, _("not broken down"), str(rest), "", "", "", ""])
-    for row in report.pre_post:
-        r = row.result
+    for pre_post in report.pre_post:
+        r = pre_post.result
         writer.writerow(
             [
                 _("pre/post"),
-                row.construct,
+                pre_post.construct,
                 "",
-                f"{_n(row.n_pre)}/{_n(row.n_post)}",
+                f"{_n(pre_post.n_pre)}/{_n(pre_post.n_post)}",
                 _f(r.diff if r else None),
                 _f(r.low if r else None),
                 _f(r.high if r else None),
@@ -145,17 +145,17 @@ def report_csv(report: Report) -> bytes:
                     note if point.n is None else "",
                 ]
             )
-    for row in report.groups:
+    for group in report.groups:
         writer.writerow(
             [
                 _("group"),
-                row.name,
+                group.name,
                 "",
-                _n(row.answered),
+                _n(group.answered),
                 "",
                 "",
                 "",
-                note if row.answered is None else "",
+                note if group.answered is None else "",
             ]
         )
     for row in report.balance:

@@ -88,7 +88,7 @@ def report_html(report: Report, chart: bytes | None = None) -> str:
         s = stats.stats
         ci = (
             f"{render.number(s.low)} – {render.number(s.high)}"
-            if s is not None and s.low is not None
+            if s is not None and s.low is not None and s.high is not None
             else (render.hidden() if stats.n is None else "—")
         )
         bars = render.bars_line(stats) if stats.bars else ""

@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Appeal, AppealNotice, Excerpt, ModerationAction, OrganizerGrant
+from bot.db.rows import affected
 from bot.domain.errors import NotAllowed
 from bot.services import group_lookup, people
 from bot.services.group_lookup import GroupView
@@ -243,7 +244,7 @@ async def decide(
     assert action is not None and action.group_id is not None
     group = await group_lookup.by_id(db, action.group_id)
     assert group is not None
-    won = result.rowcount == 1
+    won = affected(result) == 1
     if won:
         action.appeal_outcome = status
         if accept:

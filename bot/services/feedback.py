@@ -20,6 +20,7 @@ import hmac
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import exists, select, text, update
 from sqlalchemy.exc import IntegrityError
@@ -513,7 +514,7 @@ async def due_reminders(
         )
         for d in due:
             by_program.setdefault(programs_of[d.instance_id], []).append(d)
-        result = []
+        result: list[Any] = []
         for program_id, items in by_program.items():
             locales = await _locale_of(db, [d.person_id for d in items], program_id)
             result.extend(
@@ -547,7 +548,7 @@ async def erase_order(db: AsyncSession) -> bool:
     (xmin). Rewriting every answer row in one transaction gives them all the same xmin, and CLUSTER
     on the random primary keys puts them in random physical order. SQLite needs nothing: these
     tables are WITHOUT ROWID there and stored by their random keys. Returns whether it ran."""
-    if db.bind.dialect.name != "postgresql":
+    if db.get_bind().dialect.name != "postgresql":
         return False
     await db.execute(text("LOCK TABLE responses, answers, receipts IN SHARE ROW EXCLUSIVE MODE"))
     await db.execute(text("UPDATE responses SET day = day"))

@@ -93,7 +93,7 @@ class Entry:
 
 
 def _insert(db: AsyncSession):
-    return pg_insert if db.bind.dialect.name == "postgresql" else sqlite_insert
+    return pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 async def _bundle(db: AsyncSession, key: bytes, instance_id: int) -> tuple[PendingAnswers, list]:
@@ -226,7 +226,9 @@ async def _rewrite_instance(
         )
     for entry in batch:
         side, role, labels = plan.apply(entry.side_id, entry.role)
-        answers = [{"item_id": i, "value": v, "text": None} for i, v in entry.values.items()]
+        answers: list[dict[str, object]] = [
+            {"item_id": i, "value": v, "text": None} for i, v in entry.values.items()
+        ]
         if entry.comment:
             answers.append({"item_id": entry.comment[0], "value": None, "text": entry.comment[1]})
         rows.append(
@@ -245,7 +247,8 @@ async def _rewrite_instance(
         await db.execute(delete(Answer).where(Answer.response_id.in_(old_ids)))
         await db.execute(delete(Response).where(Response.id.in_(old_ids)))
     _rng.shuffle(rows)
-    response_rows, answer_rows = [], []
+    response_rows: list[dict[str, object]] = []
+    answer_rows: list[dict[str, object]] = []
     for fields, answers in rows:
         rid = new_response_id()
         response_rows.append(

@@ -28,6 +28,7 @@ from bot.db.models import (
     OrganizerGrant,
     Person,
 )
+from bot.db.rows import affected
 from bot.domain.errors import BridgeError, NotAllowed, NotFound
 from bot.domain.grouping import (
     Breach,
@@ -694,7 +695,7 @@ async def remove_moderator(
             GroupModerator.group_id == group_id, GroupModerator.person_id == person_id
         )
     )
-    return await _moderator_change(db, group, person, changed=bool(result.rowcount))
+    return await _moderator_change(db, group, person, changed=bool(affected(result)))
 
 
 # ---- overview --------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.db.models import Invite
+from bot.db.rows import affected
 from bot.domain import invites as rules
 from bot.domain.errors import InvalidInput, InviteError, NotFound
 from bot.domain.programs import validate_role
@@ -126,7 +127,7 @@ async def consume(db: AsyncSession, invite_id: int, now: datetime) -> None:
         )
         .values(uses=Invite.uses + 1)
     )
-    if result.rowcount != 1:
+    if affected(result) != 1:
         invite = await db.get(Invite, invite_id)
         if invite is None:
             raise InviteError("invite_unknown")

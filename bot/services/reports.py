@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Excerpt, Person, Report, ReportNotice, ReportReporter
+from bot.db.rows import affected
 from bot.services import group_lookup, people
 from bot.services.group_lookup import GroupView
 from bot.services.moderation import ModerationError, Target, log_event, side_of, staff_ids
@@ -214,7 +215,7 @@ async def claim(
         .where(Report.id == report_id, Report.handled_at.is_(None))
         .values(handled_by=moderator_id, handled_at=now, outcome=outcome)
     )
-    won = result.rowcount == 1
+    won = affected(result) == 1
     await db.refresh(report)
     handler = await db.get(Person, report.handled_by) if report.handled_by else None
     reported = await people.get(db, report.reported_id) if report.reported_id else None

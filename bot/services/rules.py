@@ -448,10 +448,10 @@ def check_language(language: str) -> str:
     """The shipped language id for what was typed: ``ru``, ``sr-Latn`` -> ``sr``, ``zh-hans`` ->
     ``zh_Hans``."""
     cleaned = _clean(language).casefold().replace("-", "_")
-    cleaned = _LANGUAGE_IDS.get(_LIST_OF.get(cleaned, cleaned))
-    if cleaned is None:
+    shipped = _LANGUAGE_IDS.get(_LIST_OF.get(cleaned, cleaned))
+    if shipped is None:
         raise InvalidInput("unknown_language", language=language[:20])
-    return cleaned
+    return shipped
 
 
 def split_terms(text: str) -> list[str]:

@@ -758,7 +758,7 @@ async def group_zones(db: AsyncSession, group_id: int) -> list[str]:
             .distinct()
         )
     ).all()
-    return sorted(set(zones))
+    return sorted({zone for zone in zones if zone is not None})
 
 
 def _locale_of(person: Person, fallback: str) -> str:

@@ -63,6 +63,7 @@ def _parse_multipart(
         if not name:
             continue
         payload = part.get_payload(decode=True) or b""
+        assert isinstance(payload, bytes)  # decode=True gives the bytes of a leaf part
         filename = part.get_filename()
         if filename is not None:
             files[str(name)] = UploadedFile(

@@ -2139,9 +2139,10 @@ class FakeTelegram:
             chat = found
         else:
             chat_id = params.require_int(name)
-            chat = self._chats.get(chat_id)
-            if chat is None:
+            known = self._chats.get(chat_id)
+            if known is None:
                 raise bad_request("chat not found")
+            chat = known
         if chat.migrated_to is not None:
             raise bad_request(
                 "group chat was upgraded to a supergroup chat",
