@@ -12,25 +12,25 @@ import hashlib
 import hmac
 import logging
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 from telegram import Bot
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
+from bot.clitools.database import CliError
+from bot.clitools.database import check_database as _check_database
+from bot.clitools.database import first_line as _first_line
+from bot.clitools.database import in_db as _in_db
+from bot.clitools.database import now as _now
+from bot.clitools.database import upgrade as _upgrade
 from bot.clitools.numbers import id_arg, number_arg
 from bot.config import ConfigError, OperatorError, Settings, load_settings
 from bot.domain.errors import BridgeError
 from bot.i18n import N_, _, ngettext, use_locale
 
 EXIT_USAGE = 2
-
-
-class CliError(Exception):
-    """Shown to the operator as one line on stderr; the process exits with status 2."""
 
 
 def _fail(message: str) -> int:
@@ -46,21 +46,6 @@ def _domain_message(settings: Settings, error: BridgeError) -> str:
 
 
 # ---- database ----------------------------------------------------------------------------------------
-
-
-async def _check_database(settings: Settings) -> None:
-    from bot.db.engine import create_engine
-
-    engine = create_engine(settings.database_url)
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
-    except (SQLAlchemyError, OSError) as exc:
-        raise CliError(
-            f"cannot connect to the database ({_safe_url(settings)}): {_first_line(exc)}"
-        ) from exc
-    finally:
-        await engine.dispose()
 
 
 async def _is_at_head(settings: Settings) -> bool:
@@ -80,29 +65,6 @@ async def _is_at_head(settings: Settings) -> bool:
     finally:
         await engine.dispose()
     return current == heads
-
-
-def _safe_url(settings: Settings) -> str:
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(settings.database_url).render_as_string(hide_password=True)
-    except Exception:
-        return "DATABASE_URL"
-
-
-def _first_line(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
-
-
-def _upgrade(settings: Settings) -> None:
-    from bot.db.migrate import upgrade_url
-
-    asyncio.run(_check_database(settings))
-    try:
-        upgrade_url(settings.database_url)
-    except (SQLAlchemyError, OSError) as exc:
-        raise CliError(f"migration failed: {_first_line(exc)}") from exc
 
 
 def cmd_db(settings: Settings, args: argparse.Namespace) -> int:
@@ -219,30 +181,6 @@ async def _release_orphaned_claims(settings: Settings) -> None:
 
 
 # ---- organizer scripting -----------------------------------------------------------------------------
-
-
-def _in_db(settings: Settings, work: Callable[[Any], Awaitable[Any]]) -> Any:
-    from bot.runtime import create_runtime
-
-    async def go() -> Any:
-        runtime = create_runtime(settings)
-        try:
-            async with runtime.db() as db:
-                return await work(db)
-        finally:
-            await runtime.engine.dispose()
-
-    if settings.is_sqlite:
-        _upgrade(settings)
-    else:
-        asyncio.run(_check_database(settings))
-    return asyncio.run(go())
-
-
-def _now():
-    from bot.runtime import utc_now
-
-    return utc_now()
 
 
 def cmd_program(settings: Settings, args: argparse.Namespace) -> int:

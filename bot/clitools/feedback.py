@@ -27,6 +27,9 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from bot.clitools.database import CliError
+from bot.clitools.database import in_db as _in_db
+from bot.clitools.database import now as _now
 from bot.clitools.numbers import id_arg, number_arg
 from bot.config import SUPPORTED_LOCALES, Settings
 
@@ -34,7 +37,6 @@ FORMATS = ("csv", "html", "png")
 
 
 def _load_items(path: Path) -> list[Any]:
-    from bot.cli import CliError
     from bot.services.surveys import ItemSpec
 
     try:
@@ -82,7 +84,6 @@ def _print_survey(survey: Any, languages: tuple[str, ...]) -> None:
 
 
 def cmd_survey(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.cli import _in_db, _now
     from bot.services import feedback, programs, surveys
 
     if args.survey_command == "sweep":
@@ -137,7 +138,6 @@ def cmd_survey(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.cli import CliError, _in_db, _now
     from bot.i18n import use_locale
     from bot.reports.chart import chart_png
     from bot.reports.csv_export import report_csv

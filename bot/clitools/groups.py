@@ -13,12 +13,13 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from bot.clitools.database import in_db as _in_db
+from bot.clitools.database import now as _now
 from bot.clitools.numbers import number_arg
 from bot.config import Settings
 
 
 def _form(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.cli import _in_db, _now
     from bot.domain.grouping import FormationSpec
     from bot.handlers.groups import preview_text
     from bot.i18n import _, use_locale
@@ -64,7 +65,6 @@ def _form(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _list(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.cli import _in_db
     from bot.handlers.groups import overview_text
     from bot.i18n import use_locale
     from bot.services import groups, programs

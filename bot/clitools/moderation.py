@@ -17,9 +17,12 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from bot.clitools.database import CliError
+from bot.clitools.database import in_db as _in_db
+from bot.clitools.database import now as _now
+
 
 def cmd_modlog(settings: Any, args: argparse.Namespace) -> int:
-    from bot.cli import CliError, _in_db
     from bot.services import modlog
 
     out = Path(args.out)
@@ -64,7 +67,6 @@ def _show_lines(name: str, view: Any) -> list[str]:
 
 
 def cmd_rules(settings: Any, args: argparse.Namespace) -> int:
-    from bot.cli import CliError, _in_db, _now
     from bot.services import programs
     from bot.services import rules as rules_service
 

@@ -13,6 +13,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from bot.clitools.database import CliError
+from bot.clitools.database import in_db as _in_db
+from bot.clitools.database import now as _now
 from bot.clitools.numbers import id_arg, number_arg
 from bot.domain.numbers import MAX_ID, is_number, parse_int
 
@@ -24,8 +27,6 @@ def _parse_agenda(values: list[str] | None):
     for value in values or []:
         title, _, minutes = value.rpartition(":")
         if not title or not is_number(minutes):
-            from bot.cli import CliError
-
             raise CliError(f"--agenda {value!r}: write TITLE:MINUTES, e.g. 'Welcome:10'")
         items.append(AgendaItem(title.strip(), parse_int(minutes, minimum=0, maximum=MAX_ID)))
     return tuple(items)
@@ -41,7 +42,6 @@ def _offset_text(offset) -> str:
 def cmd_sessions(settings, args: argparse.Namespace) -> int:
     from datetime import datetime
 
-    from bot.cli import CliError, _in_db, _now
     from bot.domain.durations import parse_duration
     from bot.domain.scheduling import Recurrence, SessionDraft
     from bot.services import sessions as sessions_service

@@ -28,19 +28,39 @@ from telegram.ext import (
 
 from bot.context import BridgeContext
 from bot.dispatch_index import PARTICIPANT_MESSAGE
-from bot.domain.conduct import CompiledRules, ConductError, Rule, Violation
+from bot.domain.conduct import ConductError, Rule, Violation
 from bot.domain.conduct.policy import Action, ConductPolicy, Verdict
 from bot.domain.conduct.reasons import ReasonCode, reason_text
-from bot.domain.durations import DurationUnit, format_duration_parts, parse_duration
+from bot.domain.durations import parse_duration
 from bot.handler_groups import GROUP_COMMANDS, GROUP_FILTERS
 from bot.handlers import moderation_ops as ops
 from bot.handlers import moderation_rules
 from bot.handlers.callbacks import Payload, sign, version_tag
 from bot.handlers.common import ALREADY_DONE, answer_once, identity, reader_zone, reply
+from bot.handlers.errors import error_text
 from bot.handlers.group_post import render_blocks
+from bot.handlers.moderation_common import (
+    APPEAL,
+    APPEAL_ACCEPT,
+    APPEAL_REJECT,
+    AWAIT_APPEAL,
+    AWAIT_REJECT,
+    CACHE_KEY,
+    LANGUAGE,
+    REPORT,
+    SANCTION_LABELS,
+    SETTING,
+    GroupConduct,
+    duration_text,
+    invalidate,
+)
+from bot.handlers.moderation_common import label as _label
+from bot.handlers.moderation_common import step_text as _step_text
+from bot.handlers.moderation_rules import setting_state
+from bot.handlers.moderation_rules import settings_view as _settings_view
 from bot.handlers.routing_types import ButtonHandler
 from bot.handlers.texts import DEFAULT_CONDUCT, group_label
-from bot.i18n import N_, _, current_locale, format_datetime, language_name, ngettext, use_locale
+from bot.i18n import N_, _, current_locale, format_datetime, ngettext, use_locale
 from bot.services import appeals, group_lookup, programs, reports
 from bot.services import moderation as mod
 from bot.services import rules as rules_service
@@ -50,19 +70,7 @@ from bot.services.people import TelegramIdentity
 
 log = logging.getLogger(__name__)
 
-# Callback actions (signed; prefix M).
-APPEAL, APPEAL_ACCEPT, APPEAL_REJECT, REPORT, SETTING, LANGUAGE = (
-    "Map",
-    "Maa",
-    "Mar",
-    "Mr",
-    "Ms",
-    "Ml",
-)
 REPORT_CODES = {"d": "dismiss", "w": "warn", "m": "mute", "r": "remove"}
-AWAIT_APPEAL = "moderation.appeal"
-AWAIT_REJECT = "moderation.reject"
-CACHE_KEY = "moderation.groups"
 CACHE_TTL = 60.0
 MAX_MESSAGE = 4096
 QUOTE_LIMIT = 120
@@ -79,14 +87,6 @@ RULE_LABELS = {
     Rule.RAID: N_("a burst of messages"),
     Rule.LINK: N_("a link that is not allowed"),
     Rule.FORWARD: N_("a forwarded message"),
-}
-# Translators: the name of a sanction (a noun, lower case), as in the moderation log
-# and in 'Sanction: {sanction}'.
-SANCTION_LABELS = {
-    mod.WARN: N_("warning"),
-    mod.MUTE: N_("mute"),
-    mod.KICK: N_("removal from the group"),
-    mod.BAN: N_("ban"),
 }
 # Translators: what happened, as one line of the moderation log (/modlog) reads;
 # short, lower case.
@@ -121,16 +121,6 @@ APPEAL_PENDING = N_("appeal pending")
 
 
 # ---- small renderers (called inside the reader's locale) -------------------------------------------
-
-
-def duration_text(duration: timedelta) -> str:
-    words = {
-        DurationUnit.WEEK: lambda n: ngettext("{n} week", "{n} weeks", n),
-        DurationUnit.DAY: lambda n: ngettext("{n} day", "{n} days", n),
-        DurationUnit.HOUR: lambda n: ngettext("{n} hour", "{n} hours", n),
-        DurationUnit.MINUTE: lambda n: ngettext("{n} minute", "{n} minutes", n),
-    }
-    return " ".join(words[unit](count) for unit, count in format_duration_parts(duration))
 
 
 def _with_reason(text: str, reason: str | None) -> str:
@@ -269,10 +259,6 @@ def _clip(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _label(labels: dict, key: object) -> str:
-    return _(labels[key]) if key in labels else str(key)
-
-
 # ---- sending --------------------------------------------------------------------------------------
 
 
@@ -404,38 +390,12 @@ async def tell_moderators(
 
         def render() -> tuple[str, None]:
             error = failure_error(failure)
-            from bot.handlers.errors import error_text
-
             return _("In {group}: ", group=group.name) + error_text(error), None
 
         await _dm(context, recipient.id, recipient.locale or group.languages[0], render)
 
 
 # ---- filters ------------------------------------------------------------------------------------------
-
-
-@dataclass
-class GroupConduct:
-    group: GroupView
-    compiled: CompiledRules
-    filters_enabled: bool
-    staff: frozenset[int]
-    admins: frozenset[int]
-    loaded: float
-    policy: ConductPolicy  # flood counters and bursts: kept across reloads
-
-
-def invalidate(context: BridgeContext, chat_id: int) -> None:
-    context.bot_data.get(CACHE_KEY, {}).pop(chat_id, None)
-
-
-def invalidate_program(context: BridgeContext, program_id: int) -> None:
-    """The program's rules changed: every cached group of it reloads on its next message. The
-    entries are marked stale rather than dropped, so flood counters survive the reload."""
-    cache: dict[int, tuple[float, GroupConduct | None]] = context.bot_data.get(CACHE_KEY, {})
-    for chat_id, (_loaded, conduct) in list(cache.items()):
-        if conduct is not None and conduct.group.program_id == program_id:
-            cache[chat_id] = (float("-inf"), conduct)
 
 
 async def conduct_for(context: BridgeContext, chat_id: int) -> GroupConduct | None:
@@ -827,20 +787,6 @@ async def warns(update: Update, context: BridgeContext) -> None:
     await reply(update, "\n".join(lines))
 
 
-def _step_text(step: object) -> str:
-    from bot.domain.conduct import Step, StepKind
-
-    assert isinstance(step, Step)
-    names = {
-        StepKind.WARN: mod.WARN,
-        StepKind.MUTE: mod.MUTE,
-        StepKind.REMOVE: mod.KICK,
-        StepKind.BAN: mod.BAN,
-    }
-    label = _label(SANCTION_LABELS, names[step.kind])
-    return f"{label} ({duration_text(step.duration)})" if step.duration else label
-
-
 async def delete(update: Update, context: BridgeContext) -> None:
     """/del (reply): delete the message; logged with its excerpt."""
     message, chat, user = update.effective_message, update.effective_chat, update.effective_user
@@ -1227,8 +1173,6 @@ async def on_report_button(update: Update, context: BridgeContext, payload: Payl
 
 
 def _from_failure(failure: ops.ActionFailed) -> str:
-    from bot.handlers.errors import error_text
-
     return error_text(failure_error(failure))
 
 
@@ -1485,95 +1429,6 @@ async def on_private_text(update: Update, context: BridgeContext) -> bool:
 
 
 # ---- /settings -----------------------------------------------------------------------------------------
-
-_LINK_LABELS = moderation_rules.LINK_LABELS
-
-
-def _on_off(value: bool) -> str:
-    # Translators: a setting's state in the /settings panel: 'Filters: on' / 'Filters: off'.
-    return _("on") if value else _("off")
-
-
-def setting_state(settings: dict, key: str) -> object:
-    """What one /settings button changes, as it is now (its version tag is drawn from this)."""
-    if key in ("flood", "raid"):
-        return (settings.get(f"{key}_messages"), settings.get(f"{key}_seconds"))
-    return settings.get(key)
-
-
-def _settings_view(
-    context: BridgeContext,
-    moderator_id: int,
-    group: GroupView,
-    settings: dict,
-    languages: tuple[str, ...],
-    offered: tuple[str, ...],
-) -> tuple[str, InlineKeyboardMarkup]:
-    secret = context.runtime.secret
-    flood = _(
-        "Flood limit: {count} messages in {seconds} s",
-        count=settings["flood_messages"],
-        seconds=settings["flood_seconds"],
-    )
-    raid = _(
-        "Raid limit: {count} messages in {seconds} s",
-        count=settings["raid_messages"],
-        seconds=settings["raid_seconds"],
-    )
-    links = _("Links: {policy}", policy=_label(_LINK_LABELS, settings["link_policy"]))
-    allowlist = settings["link_policy"] == "allowlist"
-    forwards = _(
-        "Forwards: {state}",
-        state=_("allowed") if settings["forwards_allowed"] else _("not allowed"),
-    )
-    filters_line = _("Filters: {state}", state=_on_off(settings["filters_enabled"]))
-    text = "\n".join(
-        [
-            _("Settings of {group}", group=group.name),
-            filters_line,
-            flood,
-            raid,
-            links,
-            *([moderation_rules.domains_line(settings)] if allowlist else []),
-            forwards,
-            _(
-                "Languages: {languages}",
-                languages=", ".join(language_name(loc) for loc in languages),
-            ),
-            "",
-            _(
-                "Press a button to change a setting. Every change is recorded in the moderation log."
-            ),
-        ]
-    )
-
-    def button(label: str, key: str) -> list[InlineKeyboardButton]:
-        tag = version_tag(setting_state(settings, key))
-        return [
-            InlineKeyboardButton(label, callback_data=sign(secret, moderator_id, SETTING, key, tag))
-        ]
-
-    rows = [
-        button(filters_line, "filters_enabled"),
-        button(flood, "flood"),
-        button(raid, "raid"),
-        button(links, "link_policy"),
-        *([[moderation_rules.domains_button(context, moderator_id)]] if allowlist else []),
-        button(forwards, "forwards_allowed"),
-    ]
-    rows.append(
-        [
-            InlineKeyboardButton(
-                ("✅ " if loc in languages else "▫️ ") + language_name(loc),
-                callback_data=sign(
-                    secret, moderator_id, LANGUAGE, loc, version_tag(loc in languages)
-                ),
-            )
-            for loc in offered
-        ]
-    )
-    return text, InlineKeyboardMarkup(rows)
-
 
 async def settings_command(update: Update, context: BridgeContext) -> None:
     chat, user = update.effective_chat, update.effective_user

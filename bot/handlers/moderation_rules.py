@@ -23,10 +23,21 @@ from bot.domain.conduct import Ladder
 from bot.domain.errors import BridgeError, InvalidInput
 from bot.handlers.callbacks import Payload, sign, version_tag
 from bot.handlers.common import ALREADY_DONE, answer_once, reply
+from bot.handlers.moderation_common import (
+    AWAIT_APPEAL,
+    AWAIT_REJECT,
+    LANGUAGE,
+    SETTING,
+    invalidate,
+    invalidate_program,
+    label,
+    step_text,
+)
 from bot.i18n import N_, _, current_locale, language_name, ngettext
 from bot.services import access, group_lookup, programs
 from bot.services import moderation as mod
 from bot.services import rules as rules_service
+from bot.services.group_lookup import GroupView
 
 # Callback actions (signed for the organizer / moderator; prefix "Mc" = moderation conduct).
 PICK, EDIT, CYCLE, GROUP_DOMAINS = "Mcp", "Mce", "Mcc", "Mcd"
@@ -49,9 +60,7 @@ LINK_LABELS = {
 
 
 def ladder_text(ladder: Ladder) -> str:
-    from bot.handlers.moderation import _step_text
-
-    return " → ".join(_step_text(step) for step in ladder.steps)
+    return " → ".join(step_text(step) for step in ladder.steps)
 
 
 def links_line(settings: Any) -> str:
@@ -219,8 +228,6 @@ def _clear(context: BridgeContext) -> None:
 
 
 def _invalidate_program(context: BridgeContext, program_id: int) -> None:
-    from bot.handlers.moderation import invalidate_program
-
     invalidate_program(context, program_id)
 
 
@@ -303,8 +310,6 @@ async def on_button(update: Update, context: BridgeContext, payload: Payload) ->
     name, view = await _load(context, user.id, program_id)
     context.person_data[AWAIT] = {"program": program_id, "key": key}
     # An earlier appeal question must not catch the answer to this one.
-    from bot.handlers.moderation import AWAIT_APPEAL, AWAIT_REJECT
-
     for other in (AWAIT_APPEAL, AWAIT_REJECT):
         context.person_data.pop(other, None)
     await reply(update, prompt(key, name, view))
@@ -542,8 +547,6 @@ async def on_group_domains_button(update: Update, context: BridgeContext, payloa
 async def _group_domains_text(
     update: Update, context: BridgeContext, pending: dict[str, Any], text: str
 ) -> None:
-    from bot.handlers.moderation import _settings_view, invalidate
-
     user = update.effective_user
     assert user is not None
     chat_id = int(pending["chat"])
@@ -564,7 +567,7 @@ async def _group_domains_text(
     panel_id = pending.get("panel")
     if panel_id is None or group is None:
         return
-    panel, keyboard = _settings_view(
+    panel, keyboard = settings_view(
         context, user.id, group, dict(current.settings), group.languages, offered
     )
     try:
@@ -583,3 +586,92 @@ BUTTONS = {
 }
 
 __all__ = ["BUTTONS", "conduct_command", "on_document", "on_private_text"]
+
+
+# ---- /settings: a group's panel (drawn by moderation.py, redrawn here after its sites change) ---
+
+
+def on_off(value: bool) -> str:
+    # Translators: a setting's state in the /settings panel: 'Filters: on' / 'Filters: off'.
+    return _("on") if value else _("off")
+
+
+def setting_state(settings: dict, key: str) -> object:
+    """What one /settings button changes, as it is now (its version tag is drawn from this)."""
+    if key in ("flood", "raid"):
+        return (settings.get(f"{key}_messages"), settings.get(f"{key}_seconds"))
+    return settings.get(key)
+
+
+def settings_view(
+    context: BridgeContext,
+    moderator_id: int,
+    group: GroupView,
+    settings: dict,
+    languages: tuple[str, ...],
+    offered: tuple[str, ...],
+) -> tuple[str, InlineKeyboardMarkup]:
+    secret = context.runtime.secret
+    flood = _(
+        "Flood limit: {count} messages in {seconds} s",
+        count=settings["flood_messages"],
+        seconds=settings["flood_seconds"],
+    )
+    raid = _(
+        "Raid limit: {count} messages in {seconds} s",
+        count=settings["raid_messages"],
+        seconds=settings["raid_seconds"],
+    )
+    links = _("Links: {policy}", policy=label(LINK_LABELS, settings["link_policy"]))
+    allowlist = settings["link_policy"] == "allowlist"
+    forwards = _(
+        "Forwards: {state}",
+        state=_("allowed") if settings["forwards_allowed"] else _("not allowed"),
+    )
+    filters_line = _("Filters: {state}", state=on_off(settings["filters_enabled"]))
+    text = "\n".join(
+        [
+            _("Settings of {group}", group=group.name),
+            filters_line,
+            flood,
+            raid,
+            links,
+            *([domains_line(settings)] if allowlist else []),
+            forwards,
+            _(
+                "Languages: {languages}",
+                languages=", ".join(language_name(loc) for loc in languages),
+            ),
+            "",
+            _(
+                "Press a button to change a setting. Every change is recorded in the moderation log."
+            ),
+        ]
+    )
+
+    def button(label: str, key: str) -> list[InlineKeyboardButton]:
+        tag = version_tag(setting_state(settings, key))
+        return [
+            InlineKeyboardButton(label, callback_data=sign(secret, moderator_id, SETTING, key, tag))
+        ]
+
+    rows = [
+        button(filters_line, "filters_enabled"),
+        button(flood, "flood"),
+        button(raid, "raid"),
+        button(links, "link_policy"),
+        *([[domains_button(context, moderator_id)]] if allowlist else []),
+        button(forwards, "forwards_allowed"),
+    ]
+    rows.append(
+        [
+            InlineKeyboardButton(
+                ("✅ " if loc in languages else "▫️ ") + language_name(loc),
+                callback_data=sign(
+                    secret, moderator_id, LANGUAGE, loc, version_tag(loc in languages)
+                ),
+            )
+            for loc in offered
+        ]
+    )
+    return text, InlineKeyboardMarkup(rows)
