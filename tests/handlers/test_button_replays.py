@@ -239,6 +239,30 @@ async def test_a_handler_bug_is_reported_not_called_an_expired_button(
     assert [str(e) for e in errors] == ["a bug in the handler"]
 
 
+async def test_an_index_error_in_a_repeatable_button_is_reported_not_called_expired(
+    tg, fake, app, runtime, monkeypatch
+) -> None:
+    """Repeatable kinds run without the one-shot bookkeeping; an IndexError there (a list read past
+    its end) is still a bug: the person gets the apology, never "this button has expired"."""
+    action = sorted(routing.REPEATABLE)[0]
+
+    async def buggy(update, context, payload) -> None:
+        raise IndexError("list index out of range")
+
+    monkeypatch.setitem(routing.BUTTONS, action, buggy)
+    olga = fake.user("Olga")
+    fake.mark_started(olga)
+    await app.bot.send_message(olga.id, "choose")
+    update = await tg.press_raw(
+        olga, tg.last_message(fake.private(olga)), sign(runtime.secret, olga.id, action, "1")
+    )
+    assert tg.callback_answer(update)["text"] == (
+        "Sorry, something went wrong. Please try again; if it keeps happening, tell the organizers."
+    )
+    errors = app.bot_data.pop("unexpected_errors")
+    assert [type(e) for e in errors] == [IndexError]
+
+
 async def test_unreadable_signed_data_is_an_expired_button(tg, fake, app, runtime) -> None:
     from bot.handlers import groups
 
