@@ -19,7 +19,7 @@ from contextvars import ContextVar
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -70,6 +70,18 @@ def normalize_locale(code: str | None) -> str | None:
     zh_Hans, "sr-Latn" is sr_Latn (a plain "sr" is Cyrillic, as Telegram's Serbian is)."""
     wanted = locale_of_tag(code)
     return wanted if wanted in SUPPORTED_LOCALES else None
+
+
+_D = TypeVar("_D", str, str | None)
+
+
+def locale_of(chosen: str | None, telegram_language: str | None, default: _D) -> str | _D:
+    """The one rule for a reader's language: the language they chose (if shipped), else their
+    Telegram app's ``language_code`` mapped onto a shipped locale, else ``default`` (the program's
+    default language, or the configured BRIDGEBOT_DEFAULT_LOCALE; None where the caller decides)."""
+    if chosen is not None and chosen in SUPPORTED_LOCALES:
+        return chosen
+    return normalize_locale(telegram_language) or default
 
 
 def current_locale() -> str:

@@ -12,7 +12,7 @@ from bot.bot_api import BridgeBot
 from bot.context import BridgeContext
 from bot.db.outage import is_storage_failure
 from bot.handlers.callbacks import Payload, verify
-from bot.i18n import N_, _, normalize_locale, set_locale
+from bot.i18n import N_, _, locale_of, set_locale
 from bot.services import people
 from bot.services.people import PersonView, TelegramIdentity
 
@@ -39,7 +39,7 @@ def known_locale(update: Update, context: BridgeContext) -> str:
     if user is None:
         return context.settings.default_locale
     cached = context.person_data.get(LOCALE_KEY) if context.user_data is not None else None
-    return cached or normalize_locale(user.language_code) or context.settings.default_locale
+    return locale_of(cached, user.language_code, context.settings.default_locale)
 
 
 async def reader_locale(update: Update, context: BridgeContext) -> str:

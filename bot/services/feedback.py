@@ -50,7 +50,7 @@ from bot.domain.anonymity import (
 )
 from bot.domain.anonymity.errors import AnonymityErrorCode
 from bot.domain.errors import BridgeError
-from bot.i18n import normalize_locale
+from bot.i18n import locale_of
 from bot.services import feedback_store, surveys
 from bot.services.surveys import POST_PROGRAM, POST_SESSION, PRE_PROGRAM, SCALES, TEXT, ItemView
 
@@ -146,7 +146,7 @@ async def _locale_of(
     rows = await db.execute(
         select(Person.id, Person.locale, Person.telegram_language).where(Person.id.in_(person_ids))
     )
-    return {pid: loc or normalize_locale(tl) or fallback for pid, loc, tl in rows}
+    return {pid: locale_of(loc, tl, fallback) for pid, loc, tl in rows}
 
 
 # ---- opening instances ------------------------------------------------------------------------------

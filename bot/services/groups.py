@@ -42,7 +42,7 @@ from bot.domain.grouping import (
 )
 from bot.domain.grouping import place_late_joiner as domain_place_late_joiner
 from bot.domain.numbers import as_id
-from bot.i18n import normalize_locale
+from bot.i18n import locale_of, normalize_locale
 from bot.services import access, programs
 from bot.services.programs import ProgramView
 
@@ -177,7 +177,7 @@ class ModeratorChange:
 def person_locale(person: Person | None, default: str) -> str:
     if person is None:
         return default
-    return person.locale or normalize_locale(person.telegram_language) or default
+    return locale_of(person.locale, person.telegram_language, default)
 
 
 def display_name(person: Person) -> str:

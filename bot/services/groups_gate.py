@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import DialogueGroup, Enrolment, GroupMember, Person
 from bot.domain.errors import NotAllowed, NotFound
+from bot.i18n import locale_of
 from bot.services import access, group_lookup, programs
 from bot.services.group_lookup import GroupView
 from bot.services.groups import (
@@ -257,11 +258,10 @@ async def judge_join_request(
         return None
     program = await programs.get(db, group.program_id)
     person = await db.get(Person, user_id)
-    locale = person_locale(person, "") or program.default_locale
-    if person is None and telegram_language:
-        from bot.i18n import normalize_locale
-
-        locale = normalize_locale(telegram_language) or program.default_locale
+    if person is not None:
+        locale = person_locale(person, program.default_locale)
+    else:
+        locale = locale_of(None, telegram_language, program.default_locale)
     member = await db.scalar(
         select(GroupMember).where(
             GroupMember.person_id == user_id, GroupMember.program_id == group.program_id

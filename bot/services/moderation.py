@@ -29,6 +29,7 @@ from bot.domain.conduct import Step, StepKind, Strike
 from bot.domain.conduct.reasons import ReasonCode
 from bot.domain.errors import BridgeError, NotAllowed
 from bot.domain.numbers import as_id
+from bot.i18n import locale_of
 from bot.services import group_lookup, people
 from bot.services import rules as rules_service
 from bot.services.group_lookup import GroupView
@@ -56,13 +57,9 @@ class Target:
 
     @classmethod
     def of(cls, person: PersonView) -> Target:
-        return cls(person.id, person.display_name, person.locale or _telegram_locale(person))
-
-
-def _telegram_locale(person: PersonView) -> str | None:
-    from bot.i18n import normalize_locale
-
-    return normalize_locale(person.telegram_language)
+        return cls(
+            person.id, person.display_name, locale_of(person.locale, person.telegram_language, None)
+        )
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,6 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot.config import SUPPORTED_LOCALES
 from bot.db.models import (
     AgendaItem,
     Delivery,
@@ -50,7 +49,7 @@ from bot.domain.scheduling import (
 )
 from bot.domain.scheduling.errors import minutes_param
 from bot.domain.scheduling.planning import MAX_SESSION_DURATION, MAX_TITLE_LENGTH
-from bot.i18n import normalize_locale
+from bot.i18n import locale_of
 from bot.services import access, group_lookup
 from bot.services.group_lookup import GroupView
 
@@ -762,9 +761,7 @@ async def group_zones(db: AsyncSession, group_id: int) -> list[str]:
 
 
 def _locale_of(person: Person, fallback: str) -> str:
-    if person.locale in SUPPORTED_LOCALES:
-        return person.locale
-    return normalize_locale(person.telegram_language) or fallback
+    return locale_of(person.locale, person.telegram_language, fallback)
 
 
 async def recipients(db: AsyncSession, group_id: int) -> list[Recipient]:
