@@ -7,6 +7,7 @@ from telegram.ext import CommandHandler, filters
 
 from bot.config import SUPPORTED_LOCALES
 from bot.context import BridgeContext
+from bot.domain.people import display_name as person_name
 from bot.domain.timezones import find_zones
 from bot.handlers import pickers
 from bot.handlers.callbacks import Payload, sign
@@ -37,7 +38,7 @@ async def me(update: Update, context: BridgeContext) -> None:
         roles = await access.roles_of(db, user.id, context.settings.admin_ids)
     lines = [
         _("Your profile"),
-        _("Name: {name}", name=" ".join(p for p in (person.first_name, person.last_name) if p)),
+        _("Name: {name}", name=person_name(person.first_name, person.last_name)),
         _("Language: {language}", language=language_name(current_locale())),
     ]
     if person.timezone:

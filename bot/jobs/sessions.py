@@ -28,6 +28,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot.context import runtime_of
 from bot.domain.delivery import Reason
+from bot.domain.people import display_name as person_name
 from bot.domain.scheduling import (
     HALF_TIME_KIND,
     DueStatus,
@@ -251,7 +252,7 @@ async def not_reached_names(db, session_id: int) -> list[tuple[str, str | None]]
     ).all()
     latest: dict[int, tuple[str, str | None]] = {}
     for person_id, first, last, reason in rows:
-        latest.setdefault(person_id, (" ".join(x for x in (first, last) if x), reason))
+        latest.setdefault(person_id, (person_name(first, last), reason))
     return list(latest.values())
 
 

@@ -42,6 +42,7 @@ from bot.domain.grouping import (
 )
 from bot.domain.grouping import place_late_joiner as domain_place_late_joiner
 from bot.domain.numbers import as_id
+from bot.domain.people import display_name as person_name
 from bot.i18n import locale_of, normalize_locale
 from bot.services import access, programs
 from bot.services.programs import ProgramView
@@ -181,7 +182,7 @@ def person_locale(person: Person | None, default: str) -> str:
 
 
 def display_name(person: Person) -> str:
-    return " ".join(p for p in (person.first_name, person.last_name) if p)
+    return person_name(person.first_name, person.last_name)
 
 
 def _languages_of(person: Person, program: ProgramView) -> frozenset[str]:

@@ -22,6 +22,7 @@ from bot.db.models import (
     SessionSideStats,
     Side,
 )
+from bot.domain.people import display_name as person_name
 from bot.services import sessions as sessions_service
 from bot.services.groups import JOINED
 from bot.services.sessions import OPEN, Recipient, SessionError
@@ -283,7 +284,7 @@ async def _queue(db: AsyncSession, session_id: int) -> list[Hand]:
         )
     ).all()
     return [
-        Hand(pid, " ".join(x for x in (first, last) if x), hand_id)
+        Hand(pid, person_name(first, last), hand_id)
         for pid, first, last, hand_id in rows
     ]
 

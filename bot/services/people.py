@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import SUPPORTED_LOCALES
 from bot.db.models import Person
 from bot.domain.errors import InvalidInput
+from bot.domain.people import display_name as person_name
 from bot.domain.programs import clean_label, validate_zone
 
 
@@ -34,7 +35,7 @@ class PersonView:
 
     @property
     def display_name(self) -> str:
-        return " ".join(p for p in (self.first_name, self.last_name) if p)
+        return person_name(self.first_name, self.last_name)
 
 
 def view(person: Person) -> PersonView:

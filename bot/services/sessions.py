@@ -29,6 +29,7 @@ from bot.db.models import (
 )
 from bot.domain.durations import parse_duration
 from bot.domain.errors import BridgeError, InvalidInput, NotAllowed, NotFound
+from bot.domain.people import display_name as person_name
 from bot.domain.scheduling import (
     DEFAULT_REMINDER_OFFSETS,
     Occurrence,
@@ -792,7 +793,7 @@ async def recipients(db: AsyncSession, group_id: int) -> list[Recipient]:
     return [
         Recipient(
             person_id=p.id,
-            name=" ".join(x for x in (p.first_name, p.last_name) if x),
+            name=person_name(p.first_name, p.last_name),
             locale=_locale_of(p, fallback),
             zone=p.timezone,
             side_id=side_id,
@@ -822,7 +823,7 @@ async def moderators(db: AsyncSession, group_id: int) -> list[Recipient]:
     return [
         Recipient(
             p.id,
-            " ".join(x for x in (p.first_name, p.last_name) if x),
+            person_name(p.first_name, p.last_name),
             _locale_of(p, fallback),
             p.timezone,
         )
