@@ -392,7 +392,7 @@ async def tell_moderators(
             error = failure_error(failure)
             return _("In {group}: ", group=group.name) + error_text(error), None
 
-        await _dm(context, recipient.id, recipient.locale or group.languages[0], render)
+        await _dm(context, recipient.person_id, recipient.locale or group.languages[0], render)
 
 
 # ---- filters ------------------------------------------------------------------------------------------
@@ -997,19 +997,19 @@ async def report(update: Update, context: BridgeContext) -> None:
         locale = recipient.locale or group.languages[0]
         sent = await _dm(
             context,
-            recipient.id,
+            recipient.person_id,
             locale,
             functools.partial(
                 lambda r: (
                     _report_text(filed.reported.name, group, 1, reason, filed.excerpt, link),
-                    _report_keyboard(context, r.id, filed.report_id),
+                    _report_keyboard(context, r.person_id, filed.report_id),
                 ),
                 recipient,
             ),
         )
         if sent is not None:
             async with context.db() as db:
-                await reports.add_notice(db, filed.report_id, recipient.id, sent.message_id)
+                await reports.add_notice(db, filed.report_id, recipient.person_id, sent.message_id)
     if filed.merged and not filed.already_reported_by_you and not filed.handled:
         async with context.db() as db:
             notes = await reports.notices(db, filed.report_id)
@@ -1274,12 +1274,12 @@ async def _file_appeal(update: Update, context: BridgeContext, action_id: int, t
             if excerpt:
                 lines.append(_("Message: «{excerpt}»", excerpt=_clip(excerpt)))
             lines.append(_("Their appeal: «{text}»", text=_clip(filed.text, 1000)))
-            return "\n".join(lines), _appeal_keyboard(context, r.id, filed.appeal_id)
+            return "\n".join(lines), _appeal_keyboard(context, r.person_id, filed.appeal_id)
 
-        sent = await _dm(context, reviewer.id, reviewer.locale, render)
+        sent = await _dm(context, reviewer.person_id, reviewer.locale, render)
         if sent is not None:
             async with context.db() as db:
-                await appeals.add_notice(db, filed.appeal_id, reviewer.id, sent.message_id)
+                await appeals.add_notice(db, filed.appeal_id, reviewer.person_id, sent.message_id)
     await reply(update, _("Your appeal was sent. You will get a message once it has been decided."))
 
 
@@ -1429,6 +1429,7 @@ async def on_private_text(update: Update, context: BridgeContext) -> bool:
 
 
 # ---- /settings -----------------------------------------------------------------------------------------
+
 
 async def settings_command(update: Update, context: BridgeContext) -> None:
     chat, user = update.effective_chat, update.effective_user

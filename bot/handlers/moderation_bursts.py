@@ -70,13 +70,13 @@ async def _tell(context: BridgeContext, group: GroupView, burst: Burst) -> None:
         recipients = await reports.recipients_for(db, group, exclude=set())
         zones = {}
         for recipient in recipients:
-            person = await people.get(db, recipient.id)
-            zones[recipient.id] = person.timezone if person else None
+            person = await people.get(db, recipient.person_id)
+            zones[recipient.person_id] = person.timezone if person else None
     for recipient in recipients:
-        zone = zones[recipient.id] or "UTC"
+        zone = zones[recipient.person_id] or "UTC"
         await moderation._dm(
             context,
-            recipient.id,
+            recipient.person_id,
             recipient.locale or group.languages[0],
             functools.partial(lambda z: (summary(group, burst, z), None), zone),
         )

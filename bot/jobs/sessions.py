@@ -47,7 +47,8 @@ from bot.jobs.notifier import JOB_KWARGS, Message, Outcome
 from bot.services import group_lookup, participation
 from bot.services import sessions as sessions_service
 from bot.services.group_lookup import GroupView
-from bot.services.sessions import CLOSED, OPEN, SCHEDULED, Recipient, SessionView
+from bot.services.people import Recipient
+from bot.services.sessions import CLOSED, OPEN, SCHEDULED, SessionView
 
 log = logging.getLogger(__name__)
 

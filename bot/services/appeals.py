@@ -12,10 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Appeal, AppealNotice, Excerpt, ModerationAction, OrganizerGrant
 from bot.db.rows import affected
 from bot.domain.errors import NotAllowed
+from bot.i18n import locale_of
 from bot.services import group_lookup, people
 from bot.services.group_lookup import GroupView
 from bot.services.moderation import SANCTIONS, ModerationError, Target, log_event
-from bot.services.reports import Recipient
+from bot.services.people import Recipient
 
 APPEAL_WINDOW = timedelta(days=30)
 TEXT_LIMIT = 1000
@@ -144,7 +145,8 @@ async def reviewers_for(
     result = []
     for pid in chosen:
         person = await people.get(db, pid)
-        result.append(Recipient(pid, Target.of(person).locale if person else None))
+        locale = locale_of(person.locale, person.telegram_language, None) if person else None
+        result.append(Recipient(pid, locale or group.languages[0]))
     return tuple(result)
 
 
@@ -206,7 +208,7 @@ async def require_reviewer(
     group = await group_lookup.by_id(db, action.group_id)
     assert group is not None
     allowed = {
-        r.id
+        r.person_id
         for r in await reviewers_for(
             db, group, actor_id=action.actor_id, person_id=appeal.person_id or 0
         )

@@ -24,7 +24,8 @@ from bot.domain.scheduling import (
 )
 from bot.domain.scheduling.findtime import is_convenient
 from bot.services import sessions as sessions_service
-from bot.services.sessions import Created, Recipient, SessionError
+from bot.services.people import Recipient
+from bot.services.sessions import Created, SessionError
 
 DEFAULT_DURATION = timedelta(minutes=90)
 

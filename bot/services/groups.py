@@ -45,6 +45,7 @@ from bot.domain.numbers import as_id
 from bot.domain.people import display_name as person_name
 from bot.i18n import locale_of, normalize_locale
 from bot.services import access, programs
+from bot.services.people import Recipient
 from bot.services.programs import ProgramView
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are typed by hand
@@ -93,15 +94,6 @@ class CreatedGroup:
     name: str
     link_code: str
     member_ids: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class Recipient:
-    """Someone the bot writes to, with the language to write in."""
-
-    person_id: int
-    locale: str
-    name: str
 
 
 @dataclass(frozen=True)

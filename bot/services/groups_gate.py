@@ -27,13 +27,13 @@ from bot.services.groups import (
     LEFT,
     REMOVED,
     GroupError,
-    Recipient,
     display_name,
     normalize_code,
     organizers_of,
     person_locale,
     recipients,
 )
+from bot.services.people import Recipient
 
 # The admin rights the bot needs in a dialogue group, in the order they are named to people.
 REQUIRED_RIGHTS = (

@@ -24,6 +24,20 @@ class TelegramIdentity:
 
 
 @dataclass(frozen=True)
+class Recipient:
+    """Someone the bot writes to, with what it needs to write in their terms: the language (already
+    resolved by i18n.locale_of, never None), and where the caller knows them the name, time zone
+    and side."""
+
+    person_id: int
+    locale: str
+    name: str = ""
+    zone: str | None = None
+    side_id: int | None = None
+    side_name: str | None = None
+
+
+@dataclass(frozen=True)
 class PersonView:
     id: int
     first_name: str

@@ -10,20 +10,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Excerpt, Person, Report, ReportNotice, ReportReporter
 from bot.db.rows import affected
+from bot.i18n import locale_of
 from bot.services import group_lookup, people
 from bot.services.group_lookup import GroupView
 from bot.services.moderation import ModerationError, Target, log_event, side_of, staff_ids
-from bot.services.people import TelegramIdentity
+from bot.services.people import Recipient, TelegramIdentity
 
 RATE_LIMIT = 5  # reports per person...
 RATE_WINDOW = timedelta(hours=1)  # ...within this window
 OUTCOMES = ("dismiss", "warn", "mute", "remove")
-
-
-@dataclass(frozen=True)
-class Recipient:
-    id: int
-    locale: str | None
 
 
 @dataclass(frozen=True)
@@ -60,7 +55,12 @@ class Notice:
 
 async def _locale(db: AsyncSession, person_id: int) -> str | None:
     person = await people.get(db, person_id)
-    return Target.of(person).locale if person else None
+    return locale_of(person.locale, person.telegram_language, None) if person else None
+
+
+async def _recipient(db: AsyncSession, person_id: int, group: GroupView) -> Recipient:
+    """A moderator or organizer to tell about the group, in their language, else the group's first."""
+    return Recipient(person_id, await _locale(db, person_id) or group.languages[0])
 
 
 async def recipients_for(
@@ -70,7 +70,7 @@ async def recipients_for(
     chosen = [m for m in await group_lookup.moderator_ids(db, group.id) if m not in exclude]
     if not chosen:
         chosen = sorted(pid for pid in await staff_ids(db, group) if pid not in exclude)
-    return tuple([Recipient(pid, await _locale(db, pid)) for pid in chosen])
+    return tuple([await _recipient(db, pid, group) for pid in chosen])
 
 
 async def file(

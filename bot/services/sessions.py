@@ -53,6 +53,7 @@ from bot.domain.scheduling.planning import MAX_SESSION_DURATION, MAX_TITLE_LENGT
 from bot.i18n import locale_of
 from bot.services import access, group_lookup
 from bot.services.group_lookup import GroupView
+from bot.services.people import Recipient
 
 # scheduled -> open -> closed; or cancelled.
 SCHEDULED, OPEN, CLOSED, CANCELLED = "scheduled", "open", "closed", "cancelled"
@@ -98,18 +99,6 @@ class SessionView:
     @property
     def domain_agenda(self) -> tuple[DomainAgendaItem, ...]:
         return tuple(DomainAgendaItem(a.title, a.minutes) for a in self.agenda)
-
-
-@dataclass(frozen=True)
-class Recipient:
-    """Someone the bot writes to about a session, with what it needs to write in their terms."""
-
-    person_id: int
-    name: str
-    locale: str
-    zone: str | None
-    side_id: int | None = None
-    side_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -822,10 +811,10 @@ async def moderators(db: AsyncSession, group_id: int) -> list[Recipient]:
     ).all()
     return [
         Recipient(
-            p.id,
-            person_name(p.first_name, p.last_name),
-            _locale_of(p, fallback),
-            p.timezone,
+            person_id=p.id,
+            name=person_name(p.first_name, p.last_name),
+            locale=_locale_of(p, fallback),
+            zone=p.timezone,
         )
         for p in rows
     ]
