@@ -1016,7 +1016,7 @@ async def report(update: Update, context: BridgeContext) -> None:
         for note in notes:
             await _edit_notice(
                 context,
-                note.moderator_id,
+                note.person_id,
                 note.message_id,
                 note.locale or group.languages[0],
                 functools.partial(
@@ -1024,7 +1024,7 @@ async def report(update: Update, context: BridgeContext) -> None:
                         _report_text(
                             filed.reported.name, group, filed.reporters, None, filed.excerpt, link
                         ),
-                        _report_keyboard(context, n.moderator_id, filed.report_id),
+                        _report_keyboard(context, n.person_id, filed.report_id),
                     ),
                     note,
                 ),
@@ -1156,7 +1156,7 @@ async def on_report_button(update: Update, context: BridgeContext, payload: Payl
     for note in notes:
         await _edit_notice(
             context,
-            note.moderator_id,
+            note.person_id,
             note.message_id,
             note.locale or group.languages[0],
             lambda: (
@@ -1385,7 +1385,7 @@ async def _decide(
     for note in notes:
         await _edit_notice(
             context,
-            note.reviewer_id,
+            note.person_id,
             note.message_id,
             note.locale or group.languages[0],
             lambda: (

@@ -12,10 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Appeal, AppealNotice, Excerpt, ModerationAction, OrganizerGrant
 from bot.db.rows import affected
 from bot.domain.errors import NotAllowed
-from bot.i18n import locale_of
 from bot.services import group_lookup, people
+from bot.services import notices as notices_service
 from bot.services.group_lookup import GroupView
 from bot.services.moderation import SANCTIONS, ModerationError, Target, log_event
+from bot.services.notices import Notice
 from bot.services.people import Recipient
 
 APPEAL_WINDOW = timedelta(days=30)
@@ -52,13 +53,6 @@ class Decided:
     person: Target | None
     reason: str | None
     reviewer_name: str
-
-
-@dataclass(frozen=True)
-class Notice:
-    reviewer_id: int
-    message_id: int
-    locale: str | None
 
 
 async def _appealable(
@@ -144,8 +138,7 @@ async def reviewers_for(
         chosen = [o for o in organizers if o not in exclude]
     result = []
     for pid in chosen:
-        person = await people.get(db, pid)
-        locale = locale_of(person.locale, person.telegram_language, None) if person else None
+        locale = await people.language_of(db, pid)
         result.append(Recipient(pid, locale or group.languages[0]))
     return tuple(result)
 
@@ -190,11 +183,7 @@ async def notices(db: AsyncSession, appeal_id: int) -> list[Notice]:
             )
         )
     ).all()
-    result = []
-    for rid, mid in rows:
-        person = await people.get(db, rid)
-        result.append(Notice(rid, mid, Target.of(person).locale if person else None))
-    return result
+    return await notices_service.read(db, rows)
 
 
 async def require_reviewer(

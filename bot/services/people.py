@@ -12,6 +12,7 @@ from bot.db.models import Person
 from bot.domain.errors import InvalidInput
 from bot.domain.people import display_name as person_name
 from bot.domain.programs import clean_label, validate_zone
+from bot.i18n import locale_of
 
 
 @dataclass(frozen=True)
@@ -115,3 +116,9 @@ async def set_timezone(db: AsyncSession, person_id: int, zone: str, now: datetim
         raise InvalidInput("unknown_person")
     person.timezone = zone
     person.updated_at = now
+
+
+async def language_of(db: AsyncSession, person_id: int) -> str | None:
+    """The language to write to this person in (i18n.locale_of), None when the bot knows none."""
+    person = await get(db, person_id)
+    return locale_of(person.locale, person.telegram_language, None) if person else None

@@ -10,10 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Excerpt, Person, Report, ReportNotice, ReportReporter
 from bot.db.rows import affected
-from bot.i18n import locale_of
 from bot.services import group_lookup, people
+from bot.services import notices as notices_service
 from bot.services.group_lookup import GroupView
 from bot.services.moderation import ModerationError, Target, log_event, side_of, staff_ids
+from bot.services.notices import Notice
 from bot.services.people import Recipient, TelegramIdentity
 
 RATE_LIMIT = 5  # reports per person...
@@ -46,21 +47,9 @@ class Claim:
     reporters: int
 
 
-@dataclass(frozen=True)
-class Notice:
-    moderator_id: int
-    message_id: int
-    locale: str | None
-
-
-async def _locale(db: AsyncSession, person_id: int) -> str | None:
-    person = await people.get(db, person_id)
-    return locale_of(person.locale, person.telegram_language, None) if person else None
-
-
 async def _recipient(db: AsyncSession, person_id: int, group: GroupView) -> Recipient:
     """A moderator or organizer to tell about the group, in their language, else the group's first."""
-    return Recipient(person_id, await _locale(db, person_id) or group.languages[0])
+    return Recipient(person_id, await people.language_of(db, person_id) or group.languages[0])
 
 
 async def recipients_for(
@@ -175,7 +164,7 @@ async def notices(db: AsyncSession, report_id: int) -> list[Notice]:
             )
         )
     ).all()
-    return [Notice(mid, msg, await _locale(db, mid)) for mid, msg in rows]
+    return await notices_service.read(db, rows)
 
 
 async def peek(db: AsyncSession, report_id: int) -> tuple[GroupView, Target | None, int] | None:
