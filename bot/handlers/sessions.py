@@ -81,7 +81,8 @@ from bot.services import (
 )
 from bot.services import sessions as sessions_service
 from bot.services.group_lookup import GroupView
-from bot.services.sessions import Changed, Created, Recipient, SessionError
+from bot.services.people import Recipient
+from bot.services.sessions import Changed, Created, SessionError
 
 log = logging.getLogger(__name__)
 

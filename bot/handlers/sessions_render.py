@@ -22,7 +22,8 @@ from bot.i18n import (
     ngettext,
 )
 from bot.services.participation import Balance
-from bot.services.sessions import Recipient, SessionView
+from bot.services.people import Recipient
+from bot.services.sessions import SessionView
 
 
 def when(moment: datetime, zone: str | None) -> str:

@@ -25,7 +25,8 @@ from bot.db.models import (
 from bot.domain.people import display_name as person_name
 from bot.services import sessions as sessions_service
 from bot.services.groups import JOINED
-from bot.services.sessions import OPEN, Recipient, SessionError
+from bot.services.people import Recipient
+from bot.services.sessions import OPEN, SessionError
 
 # A whitespace-separated token holding a letter or digit: ``\s`` is str.isspace's whitespace and
 # ``[^\W_]`` is str.isalnum's characters, so this counts what the token-by-token loop counted, in
