@@ -42,3 +42,31 @@ async def emit_session_closed(application: Application, event: SessionClosed) ->
             await handler(application, event)
         except Exception:
             log.exception("a session-closed subscriber failed for session %s", event.session_id)
+
+
+@dataclass(frozen=True)
+class AgendaItemReached:
+    """A session moved to agenda item ``position`` (its cue came, or a moderator said /next)."""
+
+    session_id: int
+    group_id: int
+    position: int
+    kind: str  # "talk" or "round" (bot/domain/scheduling/agenda.py)
+
+
+AgendaItemReachedHandler = Callable[[Application, AgendaItemReached], Awaitable[None]]
+_agenda_item_reached: list[AgendaItemReachedHandler] = []
+
+
+def on_agenda_item_reached(handler: AgendaItemReachedHandler) -> AgendaItemReachedHandler:
+    if handler not in _agenda_item_reached:
+        _agenda_item_reached.append(handler)
+    return handler
+
+
+async def emit_agenda_item_reached(application: Application, event: AgendaItemReached) -> None:
+    for handler in list(_agenda_item_reached):
+        try:
+            await handler(application, event)
+        except Exception:
+            log.exception("an agenda subscriber failed for session %s", event.session_id)

@@ -14,3 +14,5 @@ GROUP_FILTERS = 1
 GROUP_COMMANDS = 2
 # Passive observers of group traffic that must see every surviving message (participation counts).
 GROUP_OBSERVERS = 3
+# Perspective rounds watch the same traffic apart: the listener's restatement, a member leaving.
+GROUP_ROUNDS = 4

@@ -78,9 +78,10 @@ MESSAGES: dict[str, str] = {
     ),
 }
 
+from bot.features.rounds import texts as rounds_texts  # noqa: E402
 from bot.handlers import feedback_texts, groups_texts, moderation_texts, sessions_texts  # noqa: E402
 
-for _area in (groups_texts, moderation_texts, sessions_texts, feedback_texts):
+for _area in (groups_texts, moderation_texts, sessions_texts, feedback_texts, rounds_texts):
     MESSAGES.update(_area.ERROR_MESSAGES)
 
 UNEXPECTED_ERRORS_KEY = "unexpected_errors"

@@ -12,6 +12,7 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import BridgeContext
+from bot.features.rounds import handlers as rounds_handlers
 from bot.handlers import (
     enrol,
     feedback,
@@ -50,6 +51,7 @@ BUTTONS: dict[str, ButtonHandler] = {
     **moderation.BUTTONS,
     **sessions.BUTTONS,
     **feedback.BUTTONS,
+    **rounds_handlers.BUTTONS,
 }
 
 

@@ -10,7 +10,12 @@ import importlib
 
 from telegram.ext import Application
 
-AREAS: tuple[str, ...] = ("bot.jobs.notifier", "bot.jobs.sessions", "bot.jobs.feedback")
+AREAS: tuple[str, ...] = (
+    "bot.jobs.notifier",
+    "bot.jobs.sessions",
+    "bot.jobs.feedback",
+    "bot.features.rounds.jobs",
+)
 
 
 async def schedule_all(application: Application) -> None:

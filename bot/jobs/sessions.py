@@ -39,7 +39,12 @@ from bot.domain.scheduling import (
     reminder_plan,
 )
 from bot.domain.scheduling.reminders import MAX_REMINDER_OFFSET
-from bot.events import SessionClosed, emit_session_closed
+from bot.events import (
+    AgendaItemReached,
+    SessionClosed,
+    emit_agenda_item_reached,
+    emit_session_closed,
+)
 from bot.handlers import sessions_render as render
 from bot.handlers.group_post import render_blocks
 from bot.jobs import counting, notifier
@@ -262,13 +267,21 @@ async def announce_agenda(application: Application, session: SessionView, positi
         group = await group_lookup.by_id(db, session.group_id)
     if group is None:
         return Outcome.SKIPPED
-    return await _group_post(
+    outcome = await _group_post(
         application,
         group,
         session,
         f"agenda_{position}",
         lambda: render.agenda_item(session, position),
     )
+    if outcome is not Outcome.DUPLICATE and position < len(session.agenda):
+        await emit_agenda_item_reached(
+            application,
+            AgendaItemReached(
+                session.id, session.group_id, position, session.agenda[position].kind
+            ),
+        )
+    return outcome
 
 
 async def close(

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -40,6 +40,7 @@ from bot.db.models import (
     PendingAnswers,
     Receipt,
     Response,
+    Survey,
     SurveyInstance,
     SurveyInvitation,
 )
@@ -170,7 +171,17 @@ async def _release(
     return len(write)
 
 
+# Survey kinds whose possible authors are not its invitations (perspective rounds: the tellers of
+# the session), by kind: async (db, instance) -> [(side, role), ...].
+INVITEES: dict[str, Callable[[AsyncSession, SurveyInstance], Awaitable[list[tuple]]]] = {}
+
+
 async def _invitee_attributes(db: AsyncSession, instance: SurveyInstance) -> list[tuple]:
+    if INVITEES:
+        kind = await db.scalar(select(Survey.kind).where(Survey.id == instance.survey_id))
+        source = INVITEES.get(kind or "")
+        if source is not None:
+            return await source(db, instance)
     rows = await db.execute(
         select(Enrolment.side_id, Enrolment.role)
         .select_from(SurveyInvitation)

@@ -72,6 +72,7 @@ class AgendaView:
     position: int
     title: str
     minutes: int
+    kind: str = "talk"  # or "round" (bot/domain/scheduling/agenda.py)
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ class SessionView:
 
     @property
     def domain_agenda(self) -> tuple[DomainAgendaItem, ...]:
-        return tuple(DomainAgendaItem(a.title, a.minutes) for a in self.agenda)
+        return tuple(DomainAgendaItem(a.title, a.minutes, a.kind) for a in self.agenda)
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,9 @@ def view(session: DialogueSession, program_minutes: Sequence[int] | None = None)
         zone=session.zone,
         status=session.status,
         sequence=session.sequence,
-        agenda=tuple(AgendaView(a.position, a.title, a.minutes) for a in session.agenda),
+        agenda=tuple(
+            AgendaView(a.position, a.title, a.minutes, a.kind) for a in session.agenda
+        ),
         agenda_position=session.agenda_position,
         series_id=session.series_id,
         opened_at=session.opened_at,
@@ -361,7 +364,12 @@ async def create(
             planned_at=now,
             reminder_minutes=minutes,
             agenda=[
-                AgendaItem(position=i, title=item.title.strip()[:200], minutes=item.minutes)
+                AgendaItem(
+                    position=i,
+                    title=item.title.strip()[:200],
+                    minutes=item.minutes,
+                    kind=item.kind,
+                )
                 for i, item in enumerate(draft.agenda)
             ],
         )

@@ -31,6 +31,7 @@ from bot.db.models.people import Person
 from bot.db.models.presses import ButtonPress
 from bot.db.models.privacy import ErasureRecord
 from bot.db.models.programs import ConductText, OrganizerGrant, Program, ProgramLanguage, Side
+from bot.db.models.rounds import PerspectiveRound, RoundPass, RoundPrompt
 from bot.db.models.sessions import (
     AgendaItem,
     Delivery,
@@ -72,6 +73,7 @@ __all__ = [
     "OrganizerGrant",
     "PendingAnswers",
     "Person",
+    "PerspectiveRound",
     "Program",
     "ProgramLanguage",
     "RaisedHand",
@@ -81,6 +83,8 @@ __all__ = [
     "ReportNotice",
     "ReportReporter",
     "Response",
+    "RoundPass",
+    "RoundPrompt",
     "RuleSet",
     "SessionParticipation",
     "SessionSeries",

@@ -68,6 +68,8 @@ class AgendaItem(Base):
     position: Mapped[int]
     title: Mapped[str] = mapped_column(String(200))
     minutes: Mapped[int]
+    # "talk", or "round": a perspective round starts when the item is reached.
+    kind: Mapped[str] = mapped_column(String(20), default="talk", server_default="talk")
 
 
 class Delivery(Base):

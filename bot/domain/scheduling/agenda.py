@@ -17,6 +17,11 @@ HALF_TIME_KIND = "half_time"
 class AgendaItem:
     title: str
     minutes: int
+    kind: str = "talk"  # or ROUND_ITEM: a perspective round starts when the item is reached
+
+
+TALK_ITEM, ROUND_ITEM = "talk", "round"
+AGENDA_ITEM_KINDS = (TALK_ITEM, ROUND_ITEM)
 
 
 @dataclass(frozen=True, slots=True)
