@@ -40,6 +40,9 @@ from bot.domain.programs import (
     validate_zone,
 )
 from bot.domain.scheduling import (
+    AGENDA_ITEM_KINDS,
+    ROUND_ITEM,
+    TALK_ITEM,
     AgendaItem,
     Occurrence,
     Recurrence,
@@ -150,6 +153,8 @@ class ProgramFile:
     # The program's reminder offsets (every session without its own); None: not in the file.
     reminders: tuple[timedelta, ...] | None = None
     sessions: tuple[SessionPart, ...] = ()
+    # Perspective-round prompts, each in every program language; None: not in the file.
+    round_prompts: tuple[Mapping[str, str], ...] | None = None
 
 
 # ---- reading values ----------------------------------------------------------------------------------
@@ -260,7 +265,10 @@ def _at(where: str, key: str | int) -> str:
 
 # ---- sections ----------------------------------------------------------------------------------------
 
-_TOP = ("program", "conduct", "feedback", "surveys", "session_defaults", "sessions")
+_TOP = ("program", "conduct", "feedback", "surveys", "session_defaults", "sessions", "rounds")
+_ROUNDS = ("prompts",)
+MAX_ROUND_PROMPTS = 50
+MAX_ROUND_PROMPT_LENGTH = 500
 _PROGRAM = (
     "name",
     "sides",
@@ -298,7 +306,7 @@ _SESSION = (
     "until",
     "reminders",
 )
-_AGENDA = ("title", "minutes")
+_AGENDA = ("title", "minutes", "kind")
 
 
 def parse(
@@ -327,6 +335,7 @@ def parse(
     surveys = _surveys(reader, data, supported_locales, languages)
     feedback = _feedback(reader, data)
     sessions, reminders = _sessions(reader, data, program.timezone if program else None)
+    round_prompts = _rounds(reader, data, supported_locales, languages)
     if reader.problems or program is None:
         raise ProgramFileInvalid(reader.problems)
     return ProgramFile(
@@ -337,6 +346,7 @@ def parse(
         feedback=feedback,
         reminders=reminders,
         sessions=sessions,
+        round_prompts=round_prompts,
     )
 
 
@@ -746,9 +756,62 @@ def _agenda(reader: _Reader, entry: Mapping[str, Any], where: str) -> tuple[Agen
         reader.known(item, at, _AGENDA)
         title = reader.text(item, "title", at, required=True)
         minutes = reader.integer(item, "minutes", at, required=True)
+        kind = reader.text(item, "kind", at) or TALK_ITEM
+        if kind not in AGENDA_ITEM_KINDS:
+            reader.shape(
+                _at(at, "kind"), "file_bad_choice", value=kind, choices=", ".join(AGENDA_ITEM_KINDS)
+            )
+            continue
         if title is not None and minutes is not None:
-            items.append(AgendaItem(title.strip(), minutes))
+            title = title.strip()
+            if kind == ROUND_ITEM and not title.startswith("🔁"):
+                title = "🔁 " + title  # how a round reads on every agenda
+            items.append(AgendaItem(title, minutes, kind))
     return tuple(items) if len(items) == len(value) else None
+
+
+def _rounds(
+    reader: _Reader,
+    data: Mapping[str, Any],
+    supported: Sequence[str],
+    languages: Sequence[str],
+) -> tuple[Mapping[str, str], ...] | None:
+    """``[rounds] prompts = [{ en = "...", hy = "..." }, ...]``: each prompt in every program
+    language."""
+    table = reader.table(data, "rounds", "rounds")
+    if table is None:
+        return None
+    reader.known(table, "rounds", _ROUNDS)
+    value = table.get("prompts")
+    if value is None:
+        return None
+    where = "rounds.prompts"
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        reader.shape(where, "file_wrong_type", expected="list of items")
+        return None
+    if len(value) > MAX_ROUND_PROMPTS:
+        reader.shape(where, "round_too_many_prompts", maximum=MAX_ROUND_PROMPTS)
+        return None
+    prompts: list[Mapping[str, str]] = []
+    for index, entry in enumerate(value):
+        at = _at(where, index)
+        texts: dict[str, str] = {}
+        for locale, body in entry.items():
+            if locale not in supported:
+                reader.shape(_at(at, locale), "file_unsupported_language", language=locale)
+            elif not isinstance(body, str):
+                reader.shape(_at(at, locale), "file_wrong_type", expected="text")
+            elif len(body.strip()) > MAX_ROUND_PROMPT_LENGTH:
+                reader.shape(
+                    _at(at, locale), "round_prompt_too_long", limit=MAX_ROUND_PROMPT_LENGTH
+                )
+            elif body.strip():
+                texts[locale] = body.strip()
+        for locale in languages:
+            if locale not in texts:
+                reader.shape(at, "file_untranslated", language=locale)
+        prompts.append(texts)
+    return tuple(prompts)
 
 
 def _recurrence(reader: _Reader, entry: Mapping[str, Any], where: str) -> Recurrence | None:

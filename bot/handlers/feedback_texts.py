@@ -69,6 +69,8 @@ TEXT_TOO_LONG = N_(
 
 ITEM_TEXTS: dict[str, str] = {
     "felt_heard": N_("I felt heard."),
+    # The teller's answer after a perspective round (bot/features/rounds), on a 1-5 scale.
+    "round_heard": N_("As a teller in a perspective round, I felt understood by the listener."),
     "understood_other": N_("I understood the other side's view better."),
     "facilitator_fair": N_("The facilitator was fair."),
     "take_part_again": N_("I would take part again."),
@@ -92,6 +94,7 @@ ITEM_TEXTS: dict[str, str] = {
 # Translators: short labels for charts and tables (the shipped items; organizers' items use their own text).
 ITEM_SHORT: dict[str, str] = {
     "felt_heard": N_("Felt heard"),
+    "round_heard": N_("Felt understood in rounds"),
     "understood_other": N_("Understood the other side better"),
     "facilitator_fair": N_("Facilitator was fair"),
     "take_part_again": N_("Would take part again"),

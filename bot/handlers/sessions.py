@@ -41,6 +41,7 @@ from bot.domain.scheduling import (
     parse_time_of_day,
     validate_agenda,
 )
+from bot.domain.scheduling.agenda import ROUND_ITEM, TALK_ITEM
 from bot.domain.scheduling.recurrence import MAX_FREQ_WEEKS
 from bot.handler_groups import GROUP_COMMANDS, GROUP_OBSERVERS
 from bot.handlers import sessions_render as render
@@ -279,12 +280,18 @@ async def ns_title(update: Update, context: BridgeContext) -> int:
         _(
             "Send the agenda, one item per line with its minutes at the end, for example:\n"
             "Welcome 10\nWhat brought us here 40\nNext steps 20\n\nOr tap No agenda."
+        )
+        + "\n\n"
+        + _(
+            "A line that starts with 🔁 is a perspective round: when the session reaches it, one "
+            "member tells and one of another side restates. For example: 🔁 Perspective round 20"
         ),
         reply_markup=keyboard,
     )
     return AGENDA
 
 
+ROUND_MARK = "🔁"
 _AGENDA_LINE = re.compile(
     r"^(?P<title>.+?)[\s:–—-]+(?P<minutes>\d{1,4})\s*(?:m|min|мин|')?\.?$", re.IGNORECASE
 )
@@ -298,7 +305,13 @@ def parse_agenda(text: str) -> list[AgendaItem]:
         match = _AGENDA_LINE.match(raw)
         if match is None:
             raise BridgeError("bad_agenda_line", line=number + 1, text=raw[:60])
-        items.append(AgendaItem(match["title"].strip()[:200], int(match["minutes"])))
+        title = match["title"].strip()
+        kind = TALK_ITEM
+        if title.startswith(ROUND_MARK) or title.lower().startswith("round:"):
+            # A perspective round (bot/features/rounds): the title keeps the mark everyone sees.
+            kind = ROUND_ITEM
+            title = ROUND_MARK + " " + title.removeprefix(ROUND_MARK).removeprefix("round:").strip()
+        items.append(AgendaItem(title[:200], int(match["minutes"]), kind))
     return items
 
 
@@ -312,7 +325,7 @@ async def ns_agenda(update: Update, context: BridgeContext) -> int:
     except BridgeError as error:
         await _say_error(update, context, error, _("Please send the agenda again."))
         return AGENDA
-    draft["agenda"] = [(i.title, i.minutes) for i in items]
+    draft["agenda"] = [(i.title, i.minutes, i.kind) for i in items]
     return await _ask_repeat(update, context)
 
 
@@ -431,7 +444,7 @@ def _session_draft(data: dict) -> SessionDraft:
         start_local=datetime.fromisoformat(data["start_local"]),
         zone=data["zone"],
         duration=timedelta(minutes=data["minutes"]),
-        agenda=tuple(AgendaItem(t, m) for t, m in data.get("agenda", [])),
+        agenda=tuple(AgendaItem(*item) for item in data.get("agenda", [])),
         recurrence=recurrence,
     )
 
@@ -513,7 +526,7 @@ async def _show_summary(
             occurrences=planned.occurrences,
             requested=draft.start_local,
             duration=draft.duration,
-            agenda=data.get("agenda", []),
+            agenda=[(item[0], item[1]) for item in data.get("agenda", [])],
             weeks=data.get("weeks", 0),
         ),
         reply_markup=keyboard,
@@ -1462,7 +1475,10 @@ async def _results_text_and_keyboard(
     # Who said no time works is an answer, not silence: the moderator sees both, by name.
     if outcome.none_work:
         lines.append(
-            _("None of these times works for: {names}", names=render.format_names(outcome.none_work))
+            _(
+                "None of these times works for: {names}",
+                names=render.format_names(outcome.none_work),
+            )
         )
     if outcome.silent and not poll.closed:
         lines.append(_("Not answered yet: {names}", names=render.format_names(outcome.silent)))

@@ -13,18 +13,15 @@ def summary_messages(report: Report) -> list[str]:
     """The summary first, then the comments (if their cell reaches k), split to fit messages."""
     head = render.heading(report)
     lines = [f"📊 {head.title}", head.scope_line, "", render.overview(report)]
-    for stats in report.items:
-        lines.append("")
-        lines.append(f"▪ {render.item_text(stats.item)}")
-        lines.append("   " + render.mean_line(stats.stats))
-        if stats.bars:
-            lines.append("   " + render.bars_line(stats))
-        if len(stats.by_side) > 1:
-            cells = render.cells_line(stats.by_side, rest=stats.side_rest)
-            lines.append("   " + _("By side: {cells}", cells=cells))
-        if len(stats.by_role) > 1:
-            cells = render.cells_line(stats.by_role, roles=True, rest=stats.role_rest)
-            lines.append("   " + _("By role: {cells}", cells=cells))
+    lines += _item_lines(report)
+    if report.rounds is not None:
+        # The tellers' answers after perspective rounds: released and suppressed the same way.
+        lines += [
+            "",
+            _("Perspective rounds (the tellers' answers, 1 = not at all, 5 = completely):"),
+        ]
+        lines += _item_lines(report.rounds)
+        lines += ["• " + render.trend_line(trend) for trend in report.rounds.trends]
     if report.pre_post:
         lines += ["", _("Before and after the program (after minus before):")]
         lines += ["• " + render.pre_post_line(row) for row in report.pre_post]
@@ -64,6 +61,23 @@ def summary_messages(report: Report) -> list[str]:
             "\n\n".join(f"💬 {render.comment(comment)}" for comment in report.comments)
         )
     return messages
+
+
+def _item_lines(report: Report) -> list[str]:
+    lines: list[str] = []
+    for stats in report.items:
+        lines.append("")
+        lines.append(f"▪ {render.item_text(stats.item)}")
+        lines.append("   " + render.mean_line(stats.stats))
+        if stats.bars:
+            lines.append("   " + render.bars_line(stats))
+        if len(stats.by_side) > 1:
+            cells = render.cells_line(stats.by_side, rest=stats.side_rest)
+            lines.append("   " + _("By side: {cells}", cells=cells))
+        if len(stats.by_role) > 1:
+            cells = render.cells_line(stats.by_role, roles=True, rest=stats.role_rest)
+            lines.append("   " + _("By role: {cells}", cells=cells))
+    return lines
 
 
 def _split(text: str) -> list[str]:

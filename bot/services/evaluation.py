@@ -46,7 +46,15 @@ from bot.domain.anonymity.release import (
 from bot.domain.errors import NotAllowed, NotFound
 from bot.domain.statistics import Agg, MeanCI, PrePost, mean_ci, pre_post, response_rate, trend
 from bot.services import access, surveys
-from bot.services.surveys import POST_PROGRAM, POST_SESSION, PRE_PROGRAM, SCALES, TEXT, ItemView
+from bot.services.surveys import (
+    POST_PROGRAM,
+    POST_SESSION,
+    PRE_PROGRAM,
+    ROUND,
+    SCALES,
+    TEXT,
+    ItemView,
+)
 
 MAX_COMMENTS_SHOWN = 40
 # A survey counts this long after it closed: time for the answer store to write every answer
@@ -170,6 +178,8 @@ class Report:
     # Further figures shown beside the answers, each a released, suppressed section of its own
     # (bot/reports/sections.py renders each in every format): "fairness" (bot/services/fairness.py).
     sections: Mapping[str, object] = field(default_factory=dict)
+    # The same figures for the tellers' answers after perspective rounds (None: no rounds).
+    rounds: Report | None = None
 
 
 @dataclass(frozen=True)
@@ -296,7 +306,9 @@ class _Instance:
     invited: int
 
 
-async def _post_session_instances(db: AsyncSession, scope: Scope) -> list[_Instance]:
+async def _post_session_instances(
+    db: AsyncSession, scope: Scope, kind: str = POST_SESSION
+) -> list[_Instance]:
     query = (
         select(
             SurveyInstance.id,
@@ -306,7 +318,7 @@ async def _post_session_instances(db: AsyncSession, scope: Scope) -> list[_Insta
             SurveyInstance.invited,
         )
         .join(Survey, Survey.id == SurveyInstance.survey_id)
-        .where(SurveyInstance.program_id == scope.program_id, Survey.kind == POST_SESSION)
+        .where(SurveyInstance.program_id == scope.program_id, Survey.kind == kind)
     )
     if scope.group_id is not None:
         query = query.where(SurveyInstance.group_id == scope.group_id)
@@ -315,7 +327,9 @@ async def _post_session_instances(db: AsyncSession, scope: Scope) -> list[_Insta
     return [_Instance(*row) for row in await db.execute(query)]
 
 
-async def build_report(db: AsyncSession, scope: Scope, *, now: datetime) -> Report:
+async def build_report(
+    db: AsyncSession, scope: Scope, *, now: datetime, kind: str = POST_SESSION
+) -> Report:
     """The report of one program, group or session (post-session survey; pre/post at program level).
 
     Only released answers count (bot/domain/anonymity/release.py): surveys closed at least
@@ -338,15 +352,16 @@ async def build_report(db: AsyncSession, scope: Scope, *, now: datetime) -> Repo
     )
     order = _label_order(sides)
 
+    # ``kind`` ROUND: the perspective rounds' answers, released and suppressed the same way.
     kinds_of_items = await _kind_item_ids(
-        db, scope.program_id, (POST_SESSION, PRE_PROGRAM, POST_PROGRAM)
+        db, scope.program_id, (kind, PRE_PROGRAM, POST_PROGRAM) if kind == POST_SESSION else (kind,)
     )
-    post_session_items = [i for i, kind in kinds_of_items.items() if kind == POST_SESSION]
+    post_session_items = [i for i, k in kinds_of_items.items() if k == kind]
     items = await surveys.items_by_id(db, kinds_of_items)
     text_items = [i for i in post_session_items if items[i].kind == TEXT]
     rating_items = [i for i in post_session_items if items[i].kind != TEXT]
 
-    instances = await _post_session_instances(db, scope)
+    instances = await _post_session_instances(db, scope, kind)
     instance_ids = [i.id for i in instances]
 
     # Raw counts per instance, aggregated by the database. Cells are bounded by the survey's
@@ -502,7 +517,11 @@ async def build_report(db: AsyncSession, scope: Scope, *, now: datetime) -> Repo
                 coarsened[label] = coarsened.get(label, 0) + n
 
     answered_items = {item for cells in cells_by.values() for item, *_ in cells}
-    current = {i.id for i in (await surveys.get_survey(db, scope.program_id, POST_SESSION)).items}
+    current = (
+        {i.id for i in (await surveys.get_survey(db, scope.program_id, POST_SESSION)).items}
+        if kind == POST_SESSION
+        else set(post_session_items)
+    )
     item_stats = []
     for item_id in sorted(rating_items, key=lambda i: (items[i].position, i)):
         item = items[item_id]
@@ -577,17 +596,29 @@ async def build_report(db: AsyncSession, scope: Scope, *, now: datetime) -> Repo
         side_totals=side_totals,
         role_totals=role_totals,
         pre_post=await _pre_post(db, scope, items, kinds_of_items, k)
-        if scope.level == "program"
+        if scope.level == "program" and kind == POST_SESSION
         else (),
         trends=_trends(await _closed_sessions(db, scope), instances, unit_figs, items, k)
         if scope.level == "group"
         else (),
-        balance=await _balance(db, scope, sides, k),
-        groups=await _groups(db, scope, instances, unit_figs) if scope.level == "program" else (),
+        balance=await _balance(db, scope, sides, k) if kind == POST_SESSION else (),
+        groups=await _groups(db, scope, instances, unit_figs)
+        if scope.level == "program" and kind == POST_SESSION
+        else (),
         coarsened={label: coarsened[label] for label in LABELS if coarsened.get(label)},
         coarsened_answers=coarsened.get(ANY_COARSENED, 0),
-        sections=await _sections(db, scope, k, now),
+        sections=await _sections(db, scope, k, now) if kind == POST_SESSION else {},
+        rounds=await build_report(db, scope, now=now, kind=ROUND)
+        if kind == POST_SESSION and await _has_survey(db, scope.program_id, ROUND)
+        else None,
     )
+
+
+async def _has_survey(db: AsyncSession, program_id: int, kind: str) -> bool:
+    found = await db.scalar(
+        select(Survey.id).where(Survey.program_id == program_id, Survey.kind == kind)
+    )
+    return found is not None
 
 
 async def _sections(db: AsyncSession, scope: Scope, k: int, now: datetime) -> dict[str, object]:

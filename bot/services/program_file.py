@@ -46,6 +46,7 @@ from bot.domain.scheduling import (
     ensure_future,
     find_overlaps,
 )
+from bot.features.rounds import service as rounds_service
 from bot.services import groups, programs, rules, sessions, surveys
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
@@ -139,6 +140,7 @@ async def apply_parsed(
     await _plan_feedback(db, parsed, plan)
     await _plan_reminders(db, parsed, plan)
     await _plan_sessions(db, parsed, plan)
+    await _plan_rounds(db, parsed, plan)
     if plan.problems:
         raise ProgramFileInvalid(plan.problems)
     if not dry_run:
@@ -460,6 +462,26 @@ async def _plan_feedback(db: AsyncSession, parsed: ProgramFile, plan: _Plan) -> 
         await surveys.update_settings(db, _pid(work), **changes)
 
     plan.section("feedback", details, store)
+
+
+# ---- perspective rounds ------------------------------------------------------------------------------
+
+
+async def _plan_rounds(db: AsyncSession, parsed: ProgramFile, plan: _Plan) -> None:
+    wanted = parsed.round_prompts
+    if wanted is None:
+        return
+    current = await rounds_service.prompts_of(db, plan.existing.id) if plan.existing else []
+    details = []
+    if [dict(p) for p in wanted] != current:
+        details.append(
+            Detail("set", {"field": "rounds.prompts", "old": len(current), "new": len(wanted)})
+        )
+
+    async def store(db: AsyncSession, work: _Work) -> None:
+        await rounds_service.replace_prompts(db, _pid(work), wanted)
+
+    plan.section("rounds", details, store)
 
 
 # ---- sessions ----------------------------------------------------------------------------------------

@@ -35,6 +35,9 @@ from bot.services import programs
 
 POST_SESSION, PRE_PROGRAM, POST_PROGRAM = "post_session", "pre_program", "post_program"
 KINDS = (POST_SESSION, PRE_PROGRAM, POST_PROGRAM)
+# The tellers' answers after perspective rounds (bot/features/rounds): a survey of its own, not
+# offered with the others, one instance per session, reported beside the post-session survey.
+ROUND = "round"
 LIKERT5, THERMOMETER, TEXT = "likert5", "thermometer", "text"
 ITEM_KINDS = (LIKERT5, THERMOMETER, TEXT)
 SCALES: dict[str, tuple[int, ...]] = {

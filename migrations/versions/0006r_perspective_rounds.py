@@ -1,7 +1,7 @@
 """Perspective rounds: prompts, rounds, passes; agenda items get a kind ("talk" or "round")
 
 Revision ID: 0006r
-Revises: 0005r
+Revises: 0006f
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 from bot.db.base import BigInt, UTCDateTime
 
 revision: str = "0006r"
-down_revision: str | Sequence[str] | None = "0005r"
+down_revision: str | Sequence[str] | None = "0006f"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -24,7 +24,9 @@ def upgrade() -> None:
         sa.Column(
             "program_id",
             BigInt,
-            sa.ForeignKey("programs.id", ondelete="CASCADE", name="fk_round_prompts_program_id_programs"),
+            sa.ForeignKey(
+                "programs.id", ondelete="CASCADE", name="fk_round_prompts_program_id_programs"
+            ),
             nullable=False,
         ),
         sa.Column("position", BigInt, nullable=False),

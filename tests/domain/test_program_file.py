@@ -49,7 +49,11 @@ def test_the_documented_example_is_valid() -> None:
     assert parsed.reminders == (timedelta(hours=24), timedelta(hours=1))
     weekly, kickoff = parsed.sessions
     assert len(weekly.occurrences) == 8
-    assert [a.minutes for a in weekly.agenda] == [10, 60, 20]
+    assert [a.minutes for a in weekly.agenda] == [10, 20, 40, 20]
+    assert [a.kind for a in weekly.agenda] == ["talk", "round", "talk", "talk"]
+    assert weekly.agenda[1].title == "🔁 Perspective round"
+    assert parsed.round_prompts is not None and len(parsed.round_prompts) == 2
+    assert set(parsed.round_prompts[0]) == {"en", "hy", "az"}
     assert kickoff.zone == "Asia/Baku" and kickoff.reminders == (timedelta(hours=2),)
     assert kickoff.occurrences[0].start_utc == datetime(2026, 3, 11, 14, 30, tzinfo=UTC)
 
@@ -288,3 +292,22 @@ def test_a_date_in_the_past_is_not_a_shape_problem() -> None:
     # Re-applying a file after its first sessions happened must still read it.
     parsed = read(MINIMAL + '[[sessions]]\ngroup = "1"\ntitle = "T"\nstart = "2001-01-01 10:00"\n')
     assert parsed.sessions[0].occurrences[0].start_utc.year == 2001
+
+
+def test_round_prompts_need_every_program_language_and_agenda_kinds_are_checked() -> None:
+    found = problems(
+        MINIMAL
+        + """
+[rounds]
+prompts = [{ en = "Tell about your street." }, { en = "x", ru = "y", xx = "z" }]
+colour = "red"
+"""
+    )
+    assert found == {
+        "rounds.prompts[0]": "file_untranslated",
+        "rounds.prompts[1].xx": "file_unsupported_language",
+        "rounds.colour": "file_unknown_key",
+    }
+    parsed = read(MINIMAL + '[rounds]\nprompts = [{ en = "Tell.", ru = "Расскажите." }]\n')
+    assert parsed.round_prompts == ({"en": "Tell.", "ru": "Расскажите."},)
+    assert read(MINIMAL).round_prompts is None

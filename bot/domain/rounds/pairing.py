@@ -52,13 +52,18 @@ def _sides(members: Sequence[Member]) -> list[int]:
 
 
 def choose_teller(
-    members: Sequence[Member], history: Sequence[Turn], exclude: Collection[int] = ()
+    members: Sequence[Member],
+    history: Sequence[Turn],
+    exclude: Collection[int] = (),
+    *,
+    side: int | None = None,
 ) -> Member:
     """The next teller: from the side that told least (relative to its size; on a tie the side that
     did not tell last), the member of it who told least, then longest ago.
 
     Raises ``round_one_side`` when fewer than two sides are present, ``round_no_teller`` when
-    everyone who could tell has passed."""
+    everyone who could tell has passed. ``side``: someone of that side if anyone can (who takes
+    the turn of a teller who passed)."""
     present = [m for m in members if m.person_id not in exclude]
     if len(_sides(members)) < 2:
         raise BridgeError("round_one_side")
@@ -74,6 +79,8 @@ def choose_teller(
     candidates = [m for m in present if any(s != m.side_id for s in sides_with_listeners)]
     if not candidates:
         raise BridgeError("round_no_teller")
+    if side is not None:
+        candidates = [m for m in candidates if m.side_id == side] or candidates
 
     def key(m: Member) -> tuple:
         return (

@@ -5,7 +5,10 @@ SchedulingError with a machine-readable code.
 """
 
 from bot.domain.scheduling.agenda import (
+    AGENDA_ITEM_KINDS,
     HALF_TIME_KIND,
+    ROUND_ITEM,
+    TALK_ITEM,
     AgendaCue,
     AgendaItem,
     agenda_kind,
@@ -75,10 +78,13 @@ from bot.domain.scheduling.zones import (
 )
 
 __all__ = [
+    "AGENDA_ITEM_KINDS",
     "DEFAULT_REMINDER_OFFSETS",
     "HALF_TIME_KIND",
     "MAX_FINDTIME_SLOTS",
     "MAX_OCCURRENCES",
+    "ROUND_ITEM",
+    "TALK_ITEM",
     "AgendaCue",
     "AgendaItem",
     "DueStatus",

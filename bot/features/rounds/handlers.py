@@ -62,7 +62,9 @@ async def on_step_button(update: Update, context: BridgeContext, payload: Payloa
     expected = (step, payload.number(2))
     async with context.db() as db:
         if payload.action == render.PASS:
-            moved = await rounds.pass_turn(db, round_id, user.id, context.clock(), expected=expected)
+            moved = await rounds.pass_turn(
+                db, round_id, user.id, context.clock(), expected=expected
+            )
         else:
             moved = await rounds.act(
                 db,

@@ -100,7 +100,9 @@ async def _ask_teller(application: Application, view: RoundView, kind: str) -> O
     )
 
 
-async def publish(application: Application, moved: Moved | None, view: RoundView | None = None) -> None:
+async def publish(
+    application: Application, moved: Moved | None, view: RoundView | None = None
+) -> None:
     """Tell everyone what the step the round has just entered needs (the group post, the teller's
     private question) and wake the bot at its deadline."""
     after = moved.after if moved is not None else view

@@ -71,7 +71,9 @@ def group_text(view: RoundView, moved: Moved | None = None) -> str:
     teller, listener = _name(view.teller), _name(view.listener)
     if view.step == TELLING:
         if view.attempt > 1 and not (moved and moved.replaced):
-            lines.append(_("🔁 {teller} and {listener} try once more.", teller=teller, listener=listener))
+            lines.append(
+                _("🔁 {teller} and {listener} try once more.", teller=teller, listener=listener)
+            )
         else:
             lines.append(
                 _(
@@ -117,7 +119,11 @@ def group_text(view: RoundView, moved: Moved | None = None) -> str:
             )
         else:
             lines.append(
-                _("✅ The round is over. Thank you, {teller} and {listener}.", teller=teller, listener=listener)
+                _(
+                    "✅ The round is over. Thank you, {teller} and {listener}.",
+                    teller=teller,
+                    listener=listener,
+                )
             )
     elif view.step == STOPPED:
         if view.note == "nobody_left":
@@ -156,7 +162,9 @@ def group_keyboard(secret: bytes, chat_id: int, view: RoundView) -> InlineKeyboa
         rows.append(
             [
                 InlineKeyboardButton(
-                    _in(listener.locale, lambda: _("✅ {name}: I have restated", name=listener.name)),
+                    _in(
+                        listener.locale, lambda: _("✅ {name}: I have restated", name=listener.name)
+                    ),
                     callback_data=sign(secret, listener.person_id, RESTATED, *state),
                 )
             ]

@@ -33,6 +33,7 @@ from bot.db.models import (
     SurveyItem,
 )
 from bot.domain.anonymity.receipts import response_day
+from bot.domain.errors import BridgeError
 from bot.domain.rounds import (
     DONE,
     RATING,
@@ -51,13 +52,13 @@ from bot.domain.rounds import (
 )
 from bot.domain.rounds import start as start_state
 from bot.domain.rounds.steps import NOTE_GONE, OPEN_STEPS, RESTATING, validate_tell
-from bot.services import feedback_store, group_lookup
+from bot.services import feedback_store, group_lookup, surveys
 from bot.services import sessions as sessions_service
 from bot.services.group_lookup import GroupView
 from bot.services.sessions import Recipient, SessionError
 from bot.services.surveys import LIKERT5
 
-ROUND_SURVEY = "round"  # Survey.kind of the program's perspective-round answers
+ROUND_SURVEY = surveys.ROUND  # Survey.kind of the program's perspective-round answers
 HEARD_ITEM = "round_heard"
 HEARD_CONSTRUCT = "felt_understood"
 # A session's round answers may still come this long after the session ends (then they are
@@ -445,18 +446,18 @@ async def pass_turn(
     history = await _history(db, row.program_id)
     try:
         if is_teller:
-            teller = choose_teller(
-                members, history, exclude=excluded | ({row.listener_id} - {None})
-            )
+            teller = choose_teller(members, history, exclude=excluded, side=row.teller_side_id)
             row.teller_id, row.teller_side_id = teller.person_id, teller.side_id
             if teller.side_id == row.listener_side_id:
-                listener = choose_listener(members, history, teller, exclude=excluded)
+                listener = choose_listener(
+                    members, history, teller, exclude=excluded | {teller.person_id}
+                )
                 row.listener_id, row.listener_side_id = listener.person_id, listener.side_id
         else:
             teller = Member(row.teller_id or 0, row.teller_side_id or 0)
             listener = choose_listener(members, history, teller, exclude=excluded)
             row.listener_id, row.listener_side_id = listener.person_id, listener.side_id
-    except RoundError as error:
+    except BridgeError as error:
         if error.code not in ("round_no_teller", "round_no_listener", "round_one_side"):
             raise
         row.step, row.deadline, row.note = STOPPED, None, "nobody_left"
@@ -469,7 +470,9 @@ async def pass_turn(
     return Moved(before, await _view(db, row), passed=passer, replaced=True)
 
 
-async def member_gone(db: AsyncSession, chat_id: int, person_id: int, now: datetime) -> Moved | None:
+async def member_gone(
+    db: AsyncSession, chat_id: int, person_id: int, now: datetime
+) -> Moved | None:
     """Someone left the group's chat: if they are in the open round, someone else takes their turn
     (while that is still possible) or the round ends with a note."""
     group = await group_lookup.by_chat(db, chat_id)

@@ -16,6 +16,8 @@ ERROR_MESSAGES: dict[str, str] = {
     "round_moderators_only": N_("Only this group's moderators can do that."),
     "round_no_teller": N_("Nobody is left who could tell in this round."),
     "round_no_listener": N_("Nobody of another side is left who could listen in this round."),
+    "round_too_many_prompts": N_("A program can have at most {maximum} prompts for rounds."),
+    "round_prompt_too_long": N_("A prompt can be at most {limit} characters long."),
     "round_bad_length": N_(
         "A telling lasts from {minimum} to {maximum} minutes, for example /round 5m."
     ),
