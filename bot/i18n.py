@@ -6,13 +6,17 @@ a ContextVar: handlers set it per update, jobs wrap each recipient's message in 
 
 ``_()`` and ``ngettext()`` take the format parameters too. In right-to-left locales every parameter is
 wrapped in Unicode first-strong isolates, so a Latin name, a number or a /command inside Arabic or
-Hebrew text keeps its own direction and does not reorder the sentence around it.
+Hebrew text keeps its own direction and does not reorder the sentence around it. The same holds
+for what a translation itself writes in Latin script with a neutral character at its edge: a
+/command, an @user, a signed offset (+04:00) or a link is wrapped in left-to-right isolates when
+the catalog is loaded (``isolate_literals``), so an Arabic reader sees "/help", not "help/".
 """
 
 from __future__ import annotations
 
 import gettext as _gettext
 import io
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -39,6 +43,18 @@ DOMAIN = "bridgebot"
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 RTL_LOCALES = frozenset({"ar", "he"})
 FSI, PDI = "\u2068", "\u2069"  # first-strong isolate / pop directional isolate
+LRI = "\u2066"  # left-to-right isolate
+# Latin runs a translator writes into right-to-left text that begin or end with a neutral character,
+# which the bidirectional algorithm would move to the other side: /commands with their Latin
+# arguments (/formgroups 8-12, /moderator add @user {code}), @mentions, signed numbers (+04:00),
+# links. Not inside markup (</b>, href="...") and not a run already isolated.
+_LTR_LITERAL = re.compile(
+    r"(?<![\w/@.<\"'=\u2066\u2068])"
+    r"(?:/[A-Za-z][\w]*(?:@\w+)?(?: (?:@?[A-Za-z0-9][\w:+-]*|\{\w+\}))*"
+    r"|@[A-Za-z]\w*"
+    r"|[+\-\u2212]\d[\d:]*"
+    r"|https?://[^\s«»<]*[^\s«»<.,،:;!?)])"
+)
 
 _current_locale: ContextVar[str] = ContextVar("bridgebot_locale", default="en")
 
@@ -50,11 +66,24 @@ def translations(locale: str) -> _gettext.NullTranslations:
         return _gettext.NullTranslations()
     with po_path.open("rb") as fh:
         catalog = read_po(fh, locale=locale, domain=DOMAIN)
+    if locale in RTL_LOCALES:
+        for message in catalog:
+            if message.id and message.string:
+                if isinstance(message.string, tuple | list):
+                    message.string = tuple(isolate_literals(form) for form in message.string)
+                else:
+                    message.string = isolate_literals(message.string)
     buffer = io.BytesIO()
     # Fuzzy entries are excluded: a fuzzy translation is a guess nobody reviewed.
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)
     return _gettext.GNUTranslations(buffer)
+
+
+def isolate_literals(text: str) -> str:
+    """``text`` with each Latin literal that would be reordered in right-to-left text (see
+    ``_LTR_LITERAL``) wrapped in a left-to-right isolate."""
+    return _LTR_LITERAL.sub(lambda m: f"{LRI}{m.group(0)}{PDI}", text)
 
 
 def load_all() -> None:

@@ -117,6 +117,42 @@ def test_right_to_left_locales_isolate_parameters() -> None:
         assert i18n.FSI not in i18n._("Language: {language}", language="English 2")
 
 
+def test_right_to_left_translations_isolate_their_latin_literals() -> None:
+    """A /command, @user, +04:00 or link written into Arabic or Hebrew text begins or ends with a
+    neutral character the bidirectional algorithm would move: "help/". Loaded catalogs wrap them."""
+    from bidi import get_display  # the Rust implementation: it knows isolates
+
+    literal = re.compile(r"(?<![\w<])(?:/[A-Za-z]|@[A-Za-z])")
+    for locale in ("ar", "he"):
+        compiled = i18n.translations(locale)
+        checked = 0
+        for entry in catalog(locale):
+            if not entry.id or not isinstance(entry.id, str) or not literal.search(entry.string):
+                continue
+            shown = compiled.gettext(entry.id)
+            outside = re.sub(
+                "\u2066[^\u2066\u2069]*(?:\u2068[^\u2069]*\u2069[^\u2066\u2069]*)*\u2069", "", shown
+            )
+            assert not literal.search(outside), (locale, shown)
+            checked += 1
+        assert checked > 30
+        with i18n.use_locale(locale):
+            text = i18n._("I don't know that command. /help lists what you can do.")
+        raw = catalog(locale).get("I don't know that command. /help lists what you can do.").string
+        assert "help/" in get_display(raw, base_dir="R")  # what a reader saw before
+        assert "/help" in get_display(text, base_dir="R") and "help/" not in get_display(text)
+        assert f"{i18n.LRI}/help{i18n.PDI}" in text
+    with i18n.use_locale("ru"):
+        assert i18n.LRI not in i18n._("I don't know that command. /help lists what you can do.")
+    # Markup and links in attributes are left alone.
+    assert i18n.isolate_literals('<b>/x</b> href="https://a.org/"') == (
+        f'<b>{i18n.LRI}/x{i18n.PDI}</b> href="https://a.org/"'
+    )
+    assert i18n.isolate_literals("/moderator add @user {code}, +04:00") == (
+        f"{i18n.LRI}/moderator add @user {{code}}{i18n.PDI}, {i18n.LRI}+04:00{i18n.PDI}"
+    )
+
+
 def test_dates_and_zones_are_localised() -> None:
     moment = datetime(2026, 3, 3, 15, 0, tzinfo=UTC)
     en = i18n.format_datetime(moment, "Asia/Yerevan", locale="en")

@@ -48,15 +48,78 @@ def visual(text: str, locale: str | None = None) -> str:
     without any right-to-left letter, is returned unchanged (apart from invisible isolate marks)."""
     if not is_rtl(locale):
         return text
-    lines = []
-    for line in text.translate(_ISOLATES).split("\n"):
-        classes = _classes(line)
-        if "AL" in classes:
-            line = arabic_reshaper.reshape(line)
-        if classes & {"R", "AL"}:
-            line = _bidi_display(line, base_dir="R")
-        lines.append(line)
-    return "\n".join(lines)
+    return "\n".join(_visual_line(line, "R") for line in text.split("\n"))
+
+
+_OPEN_ISOLATES = {"\u2066": "L", "\u2067": "R", "\u2068": None}
+_PDI = "\u2069"
+# Stand-ins for isolates while the outer text is laid out: box-drawing characters are neutral
+# (ON), never mirrored or shaped, and no label uses them.
+_SLOTS = [chr(c) for c in range(0x2500, 0x2580)]
+
+
+def _split_isolates(line: str) -> tuple[str, dict[str, tuple[str | None, str]]]:
+    """The line with each outermost isolate replaced by a neutral stand-in, and each stand-in's
+    text with its own direction (L, R, or None: the first strong character's)."""
+    outer: list[str] = []
+    inner: dict[str, tuple[str | None, str]] = {}
+    depth, kind, current = 0, None, []
+    for ch in line:
+        if ch in _OPEN_ISOLATES:
+            if depth == 0:
+                kind, current = _OPEN_ISOLATES[ch], []
+            else:
+                current.append(ch)
+            depth += 1
+        elif ch == _PDI:
+            if depth == 1:
+                slot = _SLOTS[len(inner) % len(_SLOTS)]
+                inner[slot] = (kind, "".join(current))
+                outer.append(slot)
+            elif depth > 1:
+                current.append(ch)
+            depth = max(0, depth - 1)  # a stray PDI closes nothing
+        elif depth:
+            current.append(ch)
+        else:
+            outer.append(ch)
+    if depth:  # an isolate left open runs to the end of the line
+        slot = _SLOTS[len(inner) % len(_SLOTS)]
+        inner[slot] = (kind, "".join(current))
+        outer.append(slot)
+    return "".join(outer), inner
+
+
+def _first_strong(text: str) -> str:
+    for ch in text.translate(_ISOLATES):
+        kind = unicodedata.bidirectional(ch)
+        if kind == "L":
+            return "L"
+        if kind in ("R", "AL"):
+            return "R"
+    return "L"
+
+
+def _visual_line(line: str, base: str) -> str:
+    """One line in visual order. The reference algorithm (python-bidi's, which mirrors brackets)
+    knows no isolates, so each isolate (a name, a number, "n = 24" put into a sentence) is laid
+    out on its own, in its own direction, and stands in its sentence as one neutral character, as
+    Unicode's rules for isolates have it: an Arabic label never shows "(Group A (2" for the
+    isolated name "Group A (2)"."""
+    outer, inner = _split_isolates(line)
+    shown = {
+        slot: _visual_line(text, kind or _first_strong(text))
+        for slot, (kind, text) in inner.items()
+    }
+    classes = _classes(outer)
+    if "AL" in classes:
+        outer = arabic_reshaper.reshape(outer)
+    right_to_left = classes & {"R", "AL"} or (
+        base == "R" and any(_classes(text) & {"R", "AL"} for _, text in inner.values())
+    )
+    if right_to_left:
+        outer = _bidi_display(outer, base_dir=base)
+    return "".join(shown.get(ch, ch) for ch in outer)
 
 
 def _wrap(text: str, width: int = 34) -> str:

@@ -4,7 +4,9 @@ script and nothing fetched from elsewhere, so it opens offline and can be mailed
 Bidirectional text: the rendered sentences carry Unicode isolates around their parameters in
 right-to-left languages (bot.i18n.isolate); here they become ``<bdi>`` elements, which browsers
 lay out as isolated runs reliably. Free text (comments) gets ``dir="auto"``, so an Arabic
-comment in an English report (or the reverse) keeps its full stop at its own end.
+comment in an English report (or the reverse) keeps its full stop at its own end. A name or a
+label alone in a table cell (a group, an item: any script, whatever the page's direction) is a
+``<bdi>`` too: "Group A (2)" in an Arabic table would otherwise show as "(Group A (2".
 """
 
 from __future__ import annotations
@@ -47,6 +49,11 @@ text-align:start;vertical-align:top}th{background:#f2f4f7}td.num{text-align:end;
 .hidden{color:#777;font-style:italic}.note{color:#555;font-size:.9rem}img{max-width:100%;height:auto}
 ul.comments li{margin:.4rem 0}footer{margin-top:2rem;border-top:1px solid #ddd}
 """
+
+
+def _name(text: str) -> str:
+    """A name or label as a table cell: isolated, in the direction of its own first letter."""
+    return f"<td><bdi>{escape(text)}</bdi></td>"
 
 
 def _num(value: int | None) -> str:
@@ -93,7 +100,7 @@ def report_html(report: Report, chart: bytes | None = None) -> str:
         )
         bars = render.bars_line(stats) if stats.bars else ""
         parts.append(
-            f"<tr><td>{escape(render.item_text(stats.item))}</td>{_num(stats.n)}"
+            f"<tr>{_name(render.item_text(stats.item))}{_num(stats.n)}"
             f"{_mean(s.mean if s else None, hidden=stats.n is None)}"
             f'<td class="num">{escape(ci)}</td><td>{escape(bars)}</td></tr>'
         )
@@ -108,9 +115,7 @@ def report_html(report: Report, chart: bytes | None = None) -> str:
             cells = stats.by_side if axis == "side" else stats.by_role
             rest = stats.side_rest if axis == "side" else stats.role_rest
             line = render.cells_line(cells, roles=axis == "role", rest=rest)
-            parts.append(
-                f"<tr><td>{escape(render.item_label(stats.item))}</td><td>{escape(line)}</td></tr>"
-            )
+            parts.append(f"<tr>{_name(render.item_label(stats.item))}<td>{escape(line)}</td></tr>")
         parts.append("</tbody></table>")
     if report.pre_post:
         parts.append(
@@ -129,9 +134,7 @@ def report_html(report: Report, chart: bytes | None = None) -> str:
             parts.append(f'<th scope="col">{escape(heading)}</th>')
         parts.append("</tr></thead><tbody>")
         for row in report.groups:
-            parts.append(
-                f"<tr><td>{escape(row.name)}</td>{_num(row.invited)}{_num(row.answered)}</tr>"
-            )
+            parts.append(f"<tr>{_name(row.name)}{_num(row.invited)}{_num(row.answered)}</tr>")
         parts.append("</tbody></table>")
     if report.balance:
         balance_heading = escape(_("Participation balance:"))

@@ -19,7 +19,7 @@ from bot.handlers.feedback_texts import (
     role_name,
     side_name,
 )
-from bot.i18n import N_, _, current_locale, format_date
+from bot.i18n import N_, _, current_locale, format_date, isolate
 from bot.services.evaluation import Report
 from bot.services.surveys import LIKERT5
 
@@ -92,7 +92,9 @@ def heading(report: Report) -> Heading:
         parts.append(session)
     return Heading(
         title=_("Feedback report"),
-        scope_line=" — ".join(parts),
+        # Names as organizers wrote them, in any script: each one isolated in right-to-left text, so
+        # "Spring (2026)" never shows as "(Spring (2026" and the dashes stay between the names.
+        scope_line=" — ".join(isolate(part) for part in parts),
         threshold_line=_(
             "Numbers resting on fewer than {k} answers (comments: {k_comments}) are hidden, with any "
             "number that would reveal them.",
