@@ -35,6 +35,8 @@ from bot.handlers.errors import on_error
 from bot.handlers.menus import publish_default_menus
 from bot.handlers.moderation_bursts import start as start_burst_reports
 from bot.jobs import counting, schedule_all
+from bot.ops.observe import BridgeApplication, instrument_handlers
+from bot.ops.watch import watch_jobs
 from bot.rate_limits import SendRateLimiter
 from bot.runtime import Runtime, create_runtime
 from bot.update_order import ChatOrderedUpdateProcessor
@@ -62,6 +64,7 @@ async def _post_init(application: Application) -> None:
     i18n.load_all()
     runtime = runtime_of(application)
     runtime.bot_username = application.bot.username
+    watch_jobs(application)
     await schedule_all(application)
     start_burst_reports(application)
     try:
@@ -102,11 +105,17 @@ def build_application(
         .context_types(ContextTypes(context=BridgeContext))
         # Chats are handled side by side, each chat's updates in order (bot/update_order.py).
         .concurrent_updates(ChatOrderedUpdateProcessor())
+        # Counts, times and describes every update (metrics and log fields, bot/ops/observe.py).
+        .application_class(BridgeApplication)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
     application = builder.build()
-    application.bot_data[RUNTIME_KEY] = runtime or create_runtime(settings)
+    runtime = runtime or create_runtime(settings)
+    application.bot_data[RUNTIME_KEY] = runtime
+    bot._on_answer = runtime.metrics.bot_api_answered
+    if isinstance(bot.rate_limiter, SendRateLimiter):
+        bot.rate_limiter.observer = runtime.metrics.retry_after
 
     application.add_handler(TypeHandler(Update, apply_reader_locale), group=GROUP_LOCALE)
     for area in AREA_MODULES:
@@ -118,6 +127,7 @@ def build_application(
     application.add_error_handler(on_error)
     # Commands looked up by name instead of offered to each handler in turn (same winner).
     index_commands(application)
+    instrument_handlers(application, skip_groups=(GROUP_LOCALE,))
     return application
 
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
-from telegram.error import BadRequest
+from telegram.error import BadRequest, ChatMigrated, Conflict, Forbidden, RetryAfter
 from telegram.ext import ExtBot
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,21 @@ class BridgeBot(ExtBot):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._answered_queries: OrderedDict[str, None] = OrderedDict()
+        # Told each time Telegram answers (even with a refusal): /readyz's "Bot API reached".
+        self._on_answer: Callable[[], None] | None = None
+
+    async def _do_post(self, endpoint: str, data: Any, **kwargs: Any) -> Any:
+        try:
+            result = await super()._do_post(endpoint, data, **kwargs)
+        except (BadRequest, Forbidden, RetryAfter, ChatMigrated, Conflict):
+            self._answered()
+            raise
+        self._answered()
+        return result
+
+    def _answered(self) -> None:
+        if self._on_answer is not None:
+            self._on_answer()
 
     def was_answered(self, query_id: str) -> bool:
         return query_id in self._answered_queries

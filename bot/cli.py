@@ -98,6 +98,16 @@ def _webhook_secret(settings: Settings, secret: bytes) -> str:
     return hmac.new(secret, b"telegram-webhook", hashlib.sha256).hexdigest()
 
 
+def _http_listen(settings: Settings, args: argparse.Namespace) -> tuple[str, int] | None:
+    from bot.config import parse_listen
+
+    if args.http_listen:
+        return parse_listen("--http-listen", args.http_listen)
+    if args.http_port:
+        return (settings.http_listen[0] if settings.http_listen else "127.0.0.1", args.http_port)
+    return settings.http_listen
+
+
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.db import instance
 
@@ -119,30 +129,55 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
             lock.release()
 
 
+def _bind_listeners(settings: Settings, args: argparse.Namespace) -> list[Any]:
+    """The HTTP listeners' sockets, bound before anything starts: a port already taken is one line.
+    Bound once this instance is the active one, so a standby on the same machine can take over."""
+    from bot.ops.serve import Listener, ListenError, bind
+
+    listeners: list[Listener] = []
+    http = _http_listen(settings, args)
+    try:
+        if args.webhook_url:
+            listeners.append(Listener(bind(args.listen, args.port), with_webhook=True))
+        if http is not None and not (args.webhook_url and http == (args.listen, args.port)):
+            listeners.append(Listener(bind(*http), with_webhook=False))
+    except ListenError as exc:
+        for listener in listeners:
+            for sock in listener.sockets:
+                sock.close()
+        raise CliError(str(exc)) from None
+    return listeners
+
+
 def _run_active(settings: Settings, args: argparse.Namespace, lock: Any) -> int:
     from bot.app import ALLOWED_UPDATES, build_application
+    from bot.context import runtime_of
     from bot.db import instance
+    from bot.ops import logs
+    from bot.ops.serve import Webhook, serve
 
+    listeners = _bind_listeners(settings, args)
     if settings.is_sqlite:
         _upgrade(settings)
     elif not asyncio.run(_is_at_head(settings)):
         raise CliError("the database schema is not up to date: run `bridgebot db upgrade` first")
     asyncio.run(_release_orphaned_claims(settings))
     application = build_application(settings)
+    webhook = None
+    if args.webhook_url:
+        webhook = Webhook(
+            url=args.webhook_url,
+            path=args.url_path,
+            secret_token=_webhook_secret(settings, runtime_of(application).secret),
+        )
+    logs.add_secrets([runtime_of(application).secret, webhook.secret_token if webhook else None])
     try:
-        if args.webhook_url:
-            from bot.context import runtime_of
-
-            application.run_webhook(
-                listen=args.listen,
-                port=args.port,
-                url_path=args.url_path,
-                webhook_url=args.webhook_url,
-                secret_token=_webhook_secret(settings, runtime_of(application).secret),
-                allowed_updates=ALLOWED_UPDATES,
+        # Polling or webhook, with the HTTP listener beside it (bot/ops/serve.py).
+        asyncio.run(
+            serve(
+                application, allowed_updates=ALLOWED_UPDATES, webhook=webhook, listeners=listeners
             )
-        else:
-            application.run_polling(allowed_updates=ALLOWED_UPDATES)
+        )
         if isinstance(lock, instance.PostgresLock) and lock.lost.is_set():
             raise OperatorError(
                 "stopped: this instance lost its lock on the database (see the log)",
@@ -157,6 +192,10 @@ def _run_active(settings: Settings, args: argparse.Namespace, lock: Any) -> int:
         raise CliError(
             f"cannot reach the Telegram Bot API at {where}: {_first_line(exc)}"
         ) from None
+    except TelegramError as exc:
+        raise CliError(f"Telegram refused to start the bot: {_first_line(exc)}") from None
+    except (SQLAlchemyError, OSError) as exc:
+        raise CliError(f"the database failed while starting: {_first_line(exc)}") from None
     return 0
 
 
@@ -445,6 +484,17 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--listen", default="127.0.0.1", help="address to listen on in webhook mode")
     run.add_argument("--port", type=number_arg(1, 65535), default=8443, help="port to listen on in webhook mode")
     run.add_argument("--url-path", default="telegram", help="path part of the webhook URL to serve")
+    run.add_argument(
+        "--http-listen",
+        metavar="ADDRESS:PORT",
+        help="serve /healthz, /readyz and /metrics here (default: BRIDGEBOT_HTTP_LISTEN; off in "
+        "polling mode; in webhook mode they are also served beside the webhook)",
+    )
+    run.add_argument(
+        "--http-port",
+        type=number_arg(1, 65535),
+        help="as --http-listen, on 127.0.0.1 (or BRIDGEBOT_HTTP_LISTEN's address)",
+    )
     run.set_defaults(handler=cmd_run)
 
     db = sub.add_parser("db", help="database migrations")
@@ -512,15 +562,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
     except ConfigError as exc:
         return _fail(str(exc))
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    # Library chatter (every HTTP request, every migration step) only when debugging.
-    quiet = logging.DEBUG if settings.log_level == "DEBUG" else logging.WARNING
-    for name in ("httpx", "alembic", "apscheduler"):
-        logging.getLogger(name).setLevel(quiet)
+    from bot.ops import logs
+
+    logs.configure(settings)
     try:
         return args.handler(settings, args)
     except (ConfigError, CliError) as exc:

@@ -23,6 +23,44 @@ SUPPORTED_LOCALES = (
 _TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,}$")
 
 
+REDACTED = "<redacted>"
+SECRET_FIELDS = ("token", "secret", "webhook_secret")
+LOG_FORMATS = ("text", "json")
+
+
+def database_password(url: str) -> str | None:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).password or None
+    except Exception:
+        return None
+
+
+def redact_url(url: str) -> str:
+    """The database URL without its password (kept in shape: user:***@host)."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return REDACTED
+
+
+def parse_listen(name: str, raw: str) -> tuple[str, int]:
+    """Read a listen address: 9090, :9090, 0.0.0.0:9090, [::]:9090 → (address, port).
+
+    A bare port means loopback; an empty address means every interface."""
+    text = raw.strip()
+    host, sep, port_text = text.rpartition(":")
+    if not sep:
+        host, port_text = "127.0.0.1", text
+    host = host.strip("[]") or "0.0.0.0"
+    if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
+        raise ConfigError(f"{name}: {raw!r} is not ADDRESS:PORT (e.g. 0.0.0.0:9090) or a port.")
+    return host, int(port_text)
+
+
 class ConfigError(Exception):
     """A setting is missing or malformed; the message names the variable and is shown as-is."""
 
@@ -63,6 +101,33 @@ class Settings:
     # and how often the active one checks it still holds it.
     standby_poll_seconds: float = 2.0
     lock_heartbeat_seconds: float = 5.0
+    # The HTTP listener (/healthz, /readyz, /metrics): "ADDRESS:PORT" or a port; None = off in
+    # polling mode (in webhook mode the webhook server serves them too).
+    http_listen: tuple[str, int] | None = None
+    # /readyz says "not ready" when Telegram has not answered for this long.
+    ready_bot_api_seconds: float = 120.0
+    # "text" (one human-readable line) or "json" (one object a line, ids and timings as fields).
+    log_format: str = "text"
+
+    def __repr__(self) -> str:
+        """Every field, with the token, the secrets and the database password left out."""
+        from dataclasses import fields
+
+        shown = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name in SECRET_FIELDS and value:
+                value = REDACTED
+            elif f.name == "database_url":
+                value = redact_url(value)
+            shown.append(f"{f.name}={value!r}")
+        return f"Settings({', '.join(shown)})"
+
+    def secrets(self) -> list[str]:
+        """The values no log line may contain (bot/ops/logs.py redacts them)."""
+        found = [getattr(self, name) for name in SECRET_FIELDS]
+        found.append(database_password(self.database_url))
+        return [value for value in found if value]
 
     @property
     def is_sqlite(self) -> bool:
@@ -212,7 +277,14 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         raise ConfigError(
             "BRIDGEBOT_DELIVERY_LEASE_SECONDS must be at least twice BRIDGEBOT_SEND_TIMEOUT_SECONDS."
         )
+    http_listen = source.get("BRIDGEBOT_HTTP_LISTEN")
+    log_format = source.get("BRIDGEBOT_LOG_FORMAT", "text").strip().lower()
+    if log_format not in LOG_FORMATS:
+        raise ConfigError(f"BRIDGEBOT_LOG_FORMAT: {log_format!r} is not one of text, json.")
     return Settings(
+        http_listen=parse_listen("BRIDGEBOT_HTTP_LISTEN", http_listen) if http_listen else None,
+        ready_bot_api_seconds=_positive_seconds(source, "BRIDGEBOT_READY_BOT_API_SECONDS", 120.0),
+        log_format=log_format,
         token=source.get("TELEGRAM_BOT_TOKEN"),
         api_base_url=base_url,
         api_file_url=file_url,

@@ -217,6 +217,8 @@ class SendRateLimiter(BaseRateLimiter[Pacing | int]):
         self._group_period = group_period
         self._groups: dict[int | str, _GroupPace] = {}
         self.retry_after_waits = 0  # 429s met, for the benchmark and the logs
+        # Told of every 429: its scope ("group" or "bot") and the wait (the /metrics counters).
+        self.observer: Callable[[str, float], None] | None = None
 
     async def initialize(self) -> None:
         """Nothing to set up: the pacing task starts with the first send."""
@@ -268,6 +270,8 @@ class SendRateLimiter(BaseRateLimiter[Pacing | int]):
             except RetryAfter as error:
                 self.retry_after_waits += 1
                 wait = retry_after_seconds(error) + WINDOW_MARGIN
+                if self.observer is not None:
+                    self.observer("group" if group is not None else "bot", wait)
                 # Closed even when this caller gives up, so the next sends do not meet it too.
                 if sending and group is not None:
                     self._group(group).window.close_for(wait)

@@ -5,14 +5,15 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from bot.config import Settings
+from bot.config import REDACTED, Settings, redact_url
 from bot.db.engine import SessionFactory, create_engine, create_session_factory
+from bot.ops.metrics import Metrics
 from bot.secret import load_or_create, resolve_secret_file
 from bot.services import presses
 
@@ -31,6 +32,14 @@ class Runtime:
     secret: bytes
     clock: Callable[[], datetime] = utc_now
     bot_username: str = ""
+    metrics: Metrics = field(default_factory=Metrics)
+
+    def __repr__(self) -> str:
+        # The secret never appears; the settings redact their own (Settings.__repr__).
+        return (
+            f"Runtime(settings={self.settings!r}, engine={redact_url(str(self.engine.url))!r}, "
+            f"secret={REDACTED!r}, bot_username={self.bot_username!r})"
+        )
 
     @asynccontextmanager
     async def db(self) -> AsyncIterator[AsyncSession]:

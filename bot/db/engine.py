@@ -16,7 +16,9 @@ SessionFactory = async_sessionmaker[AsyncSession]
 
 
 def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
-    kwargs: dict[str, object] = {"echo": echo}
+    # hide_parameters: a failing statement's error names no value (an answer, a comment, a name),
+    # so no log line can carry one (bot/ops/logs.py).
+    kwargs: dict[str, object] = {"echo": echo, "hide_parameters": True}
     if database_url.startswith("sqlite"):
         # One writer at a time is SQLite's rule; waiting a few seconds beats "database is locked".
         kwargs["connect_args"] = {"timeout": 15}

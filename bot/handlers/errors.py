@@ -8,6 +8,7 @@ because the unit of work was rolled back and nothing was half-written. Nobody ev
 from __future__ import annotations
 
 import logging
+from collections import deque
 
 from telegram import Update
 from telegram.constants import ChatType
@@ -25,6 +26,7 @@ from bot.domain.scheduling.errors import SchedulingError
 from bot.domain.statistics import StatisticsError
 from bot.handlers.common import answer_once, first_failure_of_update, known_locale, reply
 from bot.i18n import N_, _, set_locale
+from bot.ops.observe import update_failed
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +87,9 @@ for _area in (groups_texts, moderation_texts, sessions_texts, feedback_texts, ro
     MESSAGES.update(_area.ERROR_MESSAGES)
 
 UNEXPECTED_ERRORS_KEY = "unexpected_errors"
+# The last unexpected failures, kept for inspection (tests fail on any); older ones are dropped so a
+# bot that meets the same bug for months does not grow without bound. The count is a metric.
+UNEXPECTED_ERRORS_KEPT = 100
 RETRY = N_("Something went wrong on our side and nothing was saved. Please try again in a moment.")
 UNEXPECTED = N_(
     "Sorry, something went wrong. Please try again; if it keeps happening, tell the organizers."
@@ -126,28 +131,50 @@ def error_text(error: BridgeError) -> str:
         return _(UNEXPECTED)
 
 
+def unexpected_errors(bot_data: dict) -> deque[BaseException]:
+    """The ring of the last ``UNEXPECTED_ERRORS_KEPT`` unexpected failures."""
+    ring = bot_data.get(UNEXPECTED_ERRORS_KEY)
+    if not isinstance(ring, deque) or ring.maxlen != UNEXPECTED_ERRORS_KEPT:
+        ring = bot_data[UNEXPECTED_ERRORS_KEY] = deque(ring or (), maxlen=UNEXPECTED_ERRORS_KEPT)
+    return ring
+
+
+def _count(context: BridgeContext, kind: str) -> None:
+    update_failed(kind)
+    try:
+        context.runtime.metrics.errors.labels(kind=kind).inc()
+    except KeyError:  # an application without a runtime (never in the bot itself)
+        pass
+
+
 async def on_error(update: object, context: BridgeContext) -> None:
     """Never touches the database: it runs when the database may be the thing that failed."""
     error = context.error
     if not isinstance(update, Update):
         log.error("error outside an update", exc_info=error)
+        _count(context, "job")
         return
     set_locale(known_locale(update, context))
     if isinstance(error, BridgeError):
+        update_failed("refused")  # a domain rule said no: the person is told why
         text = error_text(error)
     elif isinstance(error, Forbidden):
         log.info("cannot reach the person: %s", error)
+        update_failed("unreachable")
         return
     elif isinstance(error, TelegramError):
         log.warning("Telegram refused a call: %s", error)
+        _count(context, "telegram")
         text = _(RETRY)
     elif is_storage_failure(error):
         log.error("database failure while handling an update", exc_info=error)
+        _count(context, "storage")
         text = _(RETRY)
     else:
         log.exception("unexpected failure while handling an update", exc_info=error)
-        # Kept for inspection (tests fail on any); the person only sees the apology below.
-        context.bot_data.setdefault(UNEXPECTED_ERRORS_KEY, []).append(error)
+        _count(context, "unexpected")
+        # The person only sees the apology below.
+        unexpected_errors(context.bot_data).append(error)
         text = _(UNEXPECTED)
     if not isinstance(error, BridgeError) and not expects_answer(update):
         return  # a passive step failed (a filter on a plain group message): nobody asked anything

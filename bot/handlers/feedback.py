@@ -29,6 +29,7 @@ from bot.handlers.feedback_texts import TEXT_TOO_LONG, kind_label
 from bot.handlers.routing_types import ButtonHandler
 from bot.handlers.texts import group_label
 from bot.i18n import _, format_datetime
+from bot.ops.logs import keep_out as keep_out_of_logs
 from bot.reports.chart import chart_png
 from bot.reports.csv_export import report_csv
 from bot.reports.html_export import report_html
@@ -180,6 +181,7 @@ async def on_private_text(update: Update, context: BridgeContext) -> bool:
     if state is None or not state.awaiting_text or message is None or not is_private(update):
         return False
     try:
+        keep_out_of_logs(message.text)  # a comment is never written to any log line
         state.comment = feedback.check_free_text(message.text or "")
     except ScrubError as error:
         await reply(update, _(TEXT_TOO_LONG, **error.params))

@@ -189,6 +189,7 @@ async def finish(
     """Record the end of ``key``. The message and its chat are dropped: they were kept only to
     retry (survey reminders deliberately record nobody)."""
     _in_flight(application).discard(key)
+    runtime_of(application).metrics.deliveries.labels(outcome=outcome.value).inc()
     async with runtime_of(application).db() as db:
         await db.execute(
             update(Delivery)
@@ -210,6 +211,7 @@ async def _postpone(
     application: Application, key: str, attempts: int, now: datetime, wait: timedelta, error: str
 ) -> None:
     _in_flight(application).discard(key)
+    runtime_of(application).metrics.deliveries.labels(outcome="retried").inc()
     async with runtime_of(application).db() as db:
         await db.execute(
             update(Delivery)

@@ -50,5 +50,5 @@ async def app(settings, runtime, fake: FakeTelegram, admin: FakeUser) -> AsyncIt
 async def tg(fake: FakeTelegram, app) -> AsyncIterator[TgDriver]:
     driver = TgDriver(fake, app, allowed_updates=ALLOWED_UPDATES)
     yield driver
-    unexpected = app.bot_data.get(UNEXPECTED_ERRORS_KEY, [])
+    unexpected = list(app.bot_data.get(UNEXPECTED_ERRORS_KEY, []))
     assert unexpected == [], f"handlers failed unexpectedly: {unexpected!r}"

@@ -129,7 +129,7 @@ async def test_two_presses_handled_at_the_same_time_create_one_session(tg, app, 
     await tg._settle(before)
     assert await _count(runtime) == 1
     assert len([t for t in tg.texts(tg.private(mira)) if t.startswith("Created ")]) == 1
-    assert app.bot_data.get(UNEXPECTED_ERRORS_KEY, []) == []
+    assert list(app.bot_data.get(UNEXPECTED_ERRORS_KEY, [])) == []
 
 
 async def test_a_summary_that_went_stale_is_refused_at_confirm(tg, world, runtime, clock):
