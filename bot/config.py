@@ -17,7 +17,7 @@ from pathlib import Path
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///bridgebot.db"
 SUPPORTED_LOCALES = (
     "en", "ru", "uk", "ar", "he", "tr", "el", "hy", "az",
-    "ka", "sr", "sr_Latn", "sq", "ko", "zh_Hans", "zh_Hant",
+    "ka", "sr", "sr_Latn", "sq", "ko", "zh_Hans", "zh_Hant", "es", "fr", "de",
 )  # fmt: skip
 # Telegram tokens look like "123456789:AAH...": a numeric bot id, a colon and a 30+ character secret.
 _TOKEN_RE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,}$")

@@ -345,6 +345,13 @@ _ZONE_NAMES = {
     "ko": ("아르메니아 시간", "동유럽 표준시", "동유럽 하계 표준시"),
     "zh_Hans": ("亚美尼亚时间", "东欧标准时间", "东欧夏令时间"),
     "zh_Hant": ("亞美尼亞時間", "東歐標準時間", "東歐夏令時間"),
+    "es": (
+        "hora de Armenia",
+        "hora estándar de Europa oriental",
+        "hora de verano de Europa oriental",
+    ),
+    "fr": ("heure : Arménie", "heure normale d’Europe de l’Est", "heure d’été d’Europe de l’Est"),
+    "de": ("Armenien (Ortszeit)", "Osteuropäische Normalzeit", "Osteuropäische Sommerzeit"),
 }
 
 

@@ -12,7 +12,8 @@ in order:
    whose speakers usually read it (Kazakh, Kyrgyz, Uzbek, Tajik, Georgian, Armenian ...), Hebrew
    and Arabic are not swapped (different scripts and communities); Serbian in either script for
    the other, and Serbian Latin for Croatian, Bosnian and Montenegrin readers; Chinese in either
-   script for the other;
+   script for the other; Spanish, French or German for the regional languages beside them
+   (Catalan, Basque, Breton, Luxembourgish, Swiss German ...);
 3. else the program's first language (its main one).
 
 The person still chooses: this only decides the language of the question and the preselected
@@ -64,6 +65,23 @@ _RELATED: dict[str, tuple[str, ...]] = {
     "zh_Hans": ("zh_Hant",),
     "zh_Hant": ("zh_Hans",),
     "sr_Latn": ("sr",),
+    # Spain's other languages, and neighbours whose speakers commonly read Spanish, French or
+    # German (Catalan, Galician, Basque, Asturian, Aragonese; Occitan, Breton, Walloon,
+    # Corsican; Luxembourgish, Swiss German, Bavarian, Low German, Romansh).
+    "ca": ("es", "fr"),
+    "gl": ("es",),
+    "eu": ("es", "fr"),
+    "ast": ("es",),
+    "an": ("es",),
+    "oc": ("fr", "es"),
+    "br": ("fr",),
+    "wa": ("fr",),
+    "co": ("fr",),
+    "lb": ("de", "fr"),
+    "gsw": ("de",),
+    "bar": ("de",),
+    "nds": ("de",),
+    "rm": ("de",),
 }
 
 # Chinese tags that name no script: the script of the region (Taiwan, Hong Kong and Macao write

@@ -147,7 +147,7 @@ allowed_domains = ["zoom.us", "not a domain"]
 forwards_allowed = "no"
 [conduct.blocked_terms]
 en = "fine term\\nx\\n"
-fr = "merde"
+it = "merda"
 ru = 5
 """
     )
@@ -160,7 +160,7 @@ ru = 5
         "conduct.allowed_domains[1]": "bad_domain",
         "conduct.forwards_allowed": "file_wrong_type",
         "conduct.blocked_terms.en": "term_too_short",
-        "conduct.blocked_terms.fr": "file_unsupported_language",
+        "conduct.blocked_terms.it": "file_unsupported_language",
         "conduct.blocked_terms.ru": "file_wrong_type",
     }
 
