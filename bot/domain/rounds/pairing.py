@@ -82,7 +82,7 @@ def choose_teller(
     if side is not None:
         candidates = [m for m in candidates if m.side_id == side] or candidates
 
-    def key(m: Member) -> tuple:
+    def key(m: Member) -> tuple[float | int | bool, ...]:
         return (
             side_tells[m.side_id] / size[m.side_id],
             m.side_id == last_side,
@@ -123,7 +123,7 @@ def choose_listener(
     listened_last = _last_seen(history, "listener_id")
     order = {m.person_id: i for i, m in enumerate(members)}
 
-    def key(m: Member) -> tuple:
+    def key(m: Member) -> tuple[float | int | bool, ...]:
         return (
             listens[m.person_id],
             (teller.person_id, m.person_id) in met,

@@ -101,9 +101,23 @@ def start(now: datetime, timing: Timing) -> RoundState:
     return RoundState(TELLING, 1, now + timing.tell)
 
 
-def _to(state: RoundState, step: str, now: datetime, timing: Timing, note: str | None, **kw):
+def _to(
+    state: RoundState,
+    step: str,
+    now: datetime,
+    timing: Timing,
+    note: str | None,
+    attempt: int | None = None,
+) -> RoundState:
     deadline = now + timing.of(step) if step in OPEN_STEPS else None
-    return replace(state, step=step, deadline=deadline, note=note, rating=None, **kw)
+    return replace(
+        state,
+        step=step,
+        deadline=deadline,
+        note=note,
+        rating=None,
+        attempt=state.attempt if attempt is None else attempt,
+    )
 
 
 def advance(

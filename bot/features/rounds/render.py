@@ -3,6 +3,7 @@ by the caller) and the teller's private questions. Every function renders in the
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -140,6 +141,10 @@ def _in(locale: str | None, render: Callable[[], str]) -> str:
         return render()
 
 
+def _pass_label(name: str) -> str:
+    return _("Pass ({name})", name=name)
+
+
 def group_keyboard(secret: bytes, chat_id: int, view: RoundView) -> InlineKeyboardMarkup | None:
     """Buttons of the step: the teller's and the listener's in their own language (signed for
     them), the moderators' in the group's first language (signed for the group, checked on press)."""
@@ -178,7 +183,7 @@ def group_keyboard(secret: bytes, chat_id: int, view: RoundView) -> InlineKeyboa
         rows.append(
             [
                 InlineKeyboardButton(
-                    _in(p.locale, lambda p=p: _("Pass ({name})", name=p.name)),
+                    _in(p.locale, functools.partial(_pass_label, p.name)),
                     callback_data=sign(secret, p.person_id, PASS, *state),
                 )
                 for p in passes

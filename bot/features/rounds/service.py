@@ -170,7 +170,9 @@ async def _person(
     if person is None:
         return None
     name = " ".join(x for x in (person.first_name, person.last_name) if x)
-    return Recipient(person.id, name, person.locale or "en", person.timezone)
+    return Recipient(
+        person_id=person.id, locale=person.locale or "en", name=name, zone=person.timezone
+    )
 
 
 async def get(db: AsyncSession, round_id: int) -> RoundView:
@@ -210,7 +212,7 @@ async def _history(db: AsyncSession, program_id: int) -> list[Turn]:
     return [
         Turn(t, listener, ts, ls)
         for t, listener, ts, ls in rows
-        if None not in (t, listener, ts, ls)
+        if t is not None and listener is not None and ts is not None and ls is not None
     ]
 
 
