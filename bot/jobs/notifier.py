@@ -185,11 +185,15 @@ async def finish(
     now: datetime,
     error: str | None = None,
     reason: Reason | None = None,
+    *,
+    message: bool = True,
 ) -> None:
     """Record the end of ``key``. The message and its chat are dropped: they were kept only to
-    retry (survey reminders deliberately record nobody)."""
+    retry (survey reminders deliberately record nobody). ``message=False`` for a row that only
+    marks a step as done (MARKER_KINDS): not counted among the deliveries in /metrics."""
     _in_flight(application).discard(key)
-    runtime_of(application).metrics.deliveries.labels(outcome=outcome.value).inc()
+    if message:
+        runtime_of(application).metrics.deliveries.labels(outcome=outcome.value).inc()
     async with runtime_of(application).db() as db:
         await db.execute(
             update(Delivery)

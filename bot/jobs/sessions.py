@@ -143,7 +143,7 @@ async def _mark_done(
     runtime = runtime_of(application)
     now = runtime.clock()
     if await notifier.claim(application, key=key, kind=kind, now=now, session_id=session_id):
-        await notifier.finish(application, key, outcome, now, error=reason)
+        await notifier.finish(application, key, outcome, now, error=reason, message=False)
 
 
 async def _group_post(
@@ -342,7 +342,7 @@ async def finish_close(application: Application, session: SessionView, report: D
                 last_of_program=last,
             ),
         )
-        await notifier.finish(application, key, Outcome.SENT, runtime.clock())
+        await notifier.finish(application, key, Outcome.SENT, runtime.clock(), message=False)
 
 
 # ---- reminders -----------------------------------------------------------------------------------------

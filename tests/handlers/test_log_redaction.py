@@ -64,7 +64,9 @@ async def app(settings, runtime, fake, admin, log_format, captured) -> AsyncIter
             log_format=log_format,
         )
         engine = None
-        if not runtime.settings.is_sqlite:  # PostgreSQL (trust auth) takes the password and ignores it
+        if (
+            not runtime.settings.is_sqlite
+        ):  # PostgreSQL (trust auth) takes the password and ignores it
             engine = runtime.engine = create_engine(settings.database_url)
             runtime.sessions = create_session_factory(engine)
         runtime.settings = settings
@@ -109,6 +111,8 @@ async def test_a_whole_scenario_at_debug_logs_no_secret_and_no_comment(
     alice = await dialogue.participant("Alice", "en")
     message = await tg.say(alice, dialogue.chat, "honestly, I will kill you if you say that again")
     assert fake.message(dialogue.chat, message.message_id).deleted
+    hits = runtime.metrics.registry.get_sample_value
+    assert hits("bridgebot_conduct_filter_hits_total", {"rule": "blocked_term"}) == 1.0
     # What a careless line might print.
     logging.getLogger("bot.test").debug(
         "settings %r, runtime %r, url %s", runtime.settings, runtime, runtime.settings.database_url
@@ -137,11 +141,12 @@ async def test_a_whole_scenario_at_debug_logs_no_secret_and_no_comment(
         done = [r for r in records if r["message"] == "update handled"]
         olga_lines = [r for r in done if r.get("person") == person_hash(runtime.secret, olga.id)]
         assert olga_lines and all(r["chat_id"] == olga.id for r in olga_lines)
-        assert all(
-            {"update_id", "update_kind", "duration_ms", "outcome"} <= set(r) for r in done
-        )
+        assert all({"update_id", "update_kind", "duration_ms", "outcome"} <= set(r) for r in done)
         filtered = [r for r in done if r.get("chat_id") == dialogue.chat.id]
         assert any("moderation.on_group_message" in (r.get("handler") or "") for r in filtered)
         assert str(olga.id) not in {str(r.get("person")) for r in records}
     else:
-        assert all(re.search(r"\[update_id=\d+ .*duration_ms=[\d.]+ outcome=\w+\]", line) for line in handled)
+        assert all(
+            re.search(r"\[update_id=\d+ .*duration_ms=[\d.]+ outcome=\w+\]", line)
+            for line in handled
+        )

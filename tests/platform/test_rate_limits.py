@@ -214,3 +214,21 @@ async def test_a_caller_that_gives_up_while_waiting_does_not_block_the_others() 
     gaps = [b - a for a, b in pairwise(telegram.times())]
     assert all(gap >= 0.2 for gap in gaps)
     await limiter.shutdown()
+
+
+async def test_each_429_is_told_to_the_metrics_with_its_scope_and_wait() -> None:
+    from bot.ops.metrics import Metrics
+
+    metrics = Metrics()
+    limiter = SendRateLimiter()
+    limiter.observer = metrics.retry_after
+    telegram = Telegram()
+    telegram.refuse[("sendMessage", GROUP)] = [1]
+    telegram.refuse[("sendMessage", 42)] = [1]
+    await call(limiter, telegram, "sendMessage", GROUP)
+    await call(limiter, telegram, "sendMessage", 42)
+    sample = metrics.registry.get_sample_value
+    assert sample("bridgebot_retry_after_waits_total", {"scope": "group"}) == 1.0
+    assert sample("bridgebot_retry_after_waits_total", {"scope": "bot"}) == 1.0
+    assert sample("bridgebot_retry_after_wait_seconds_total") >= 2.0
+    await limiter.shutdown()
