@@ -43,6 +43,12 @@ def quantiles(values: list[float]) -> str:
     return f"median {statistics.median(ordered) * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms"
 
 
+def spawn(env: dict[str, str], folder: Path):
+    log = (folder / "bot.log").open("wb")
+    argv = [sys.executable, "-m", "bot", "run"]
+    return subprocess.Popen(argv, cwd=folder, env=env, stdout=log, stderr=log), log
+
+
 async def run(log_format: str, scrapes: int, updates: int) -> None:
     fake = FakeTelegram()
     with FakeBotApiServer(fake) as server, tempfile.TemporaryDirectory() as folder:
@@ -58,11 +64,8 @@ async def run(log_format: str, scrapes: int, updates: int) -> None:
             PYTHONPATH=str(ROOT),
         )
         base = f"http://127.0.0.1:{port}"
-        log = open(Path(folder) / "bot.log", "wb")  # noqa: SIM115 - closed below
         started = time.perf_counter()
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run"], cwd=folder, env=env, stdout=log, stderr=log
-        )
+        process, log = spawn(env, Path(folder))
         alive = ready = None
         try:
             async with httpx.AsyncClient(timeout=5) as client:
@@ -75,7 +78,9 @@ async def run(log_format: str, scrapes: int, updates: int) -> None:
                     except httpx.TransportError:
                         pass
                     await asyncio.sleep(0.02)
-                print(f"[{log_format}] start: /healthz after {alive:.2f} s, ready after {ready:.2f} s")
+                print(
+                    f"[{log_format}] start: /healthz after {alive:.2f} s, ready after {ready:.2f} s"
+                )
 
                 tg = TgDriver(fake, mode="queue", delivery_timeout=60)
                 people = [fake.user(f"P{n}") for n in range(updates)]
