@@ -13,15 +13,7 @@ def summary_messages(report: Report) -> list[str]:
     """The summary first, then the comments (if their cell reaches k), split to fit messages."""
     head = render.heading(report)
     lines = [f"📊 {head.title}", head.scope_line, "", render.overview(report)]
-    lines += _item_lines(report)
-    if report.rounds is not None:
-        # The tellers' answers after perspective rounds: released and suppressed the same way.
-        lines += [
-            "",
-            _("Perspective rounds (the tellers' answers, 1 = not at all, 5 = completely):"),
-        ]
-        lines += _item_lines(report.rounds)
-        lines += ["• " + render.trend_line(trend) for trend in report.rounds.trends]
+    lines += item_lines(report)
     if report.pre_post:
         lines += ["", _("Before and after the program (after minus before):")]
         lines += ["• " + render.pre_post_line(row) for row in report.pre_post]
@@ -63,7 +55,8 @@ def summary_messages(report: Report) -> list[str]:
     return messages
 
 
-def _item_lines(report: Report) -> list[str]:
+def item_lines(report: Report) -> list[str]:
+    """Each rated item: its mean, distribution and breakdowns (also the rounds section's)."""
     lines: list[str] = []
     for stats in report.items:
         lines.append("")

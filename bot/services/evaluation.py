@@ -178,8 +178,6 @@ class Report:
     # Further figures shown beside the answers, each a released, suppressed section of its own
     # (bot/reports/sections.py renders each in every format): "fairness" (bot/services/fairness.py).
     sections: Mapping[str, object] = field(default_factory=dict)
-    # The same figures for the tellers' answers after perspective rounds (None: no rounds).
-    rounds: Report | None = None
 
 
 @dataclass(frozen=True)
@@ -608,9 +606,6 @@ async def build_report(
         coarsened={label: coarsened[label] for label in LABELS if coarsened.get(label)},
         coarsened_answers=coarsened.get(ANY_COARSENED, 0),
         sections=await _sections(db, scope, k, now) if kind == POST_SESSION else {},
-        rounds=await build_report(db, scope, now=now, kind=ROUND)
-        if kind == POST_SESSION and await _has_survey(db, scope.program_id, ROUND)
-        else None,
     )
 
 
@@ -622,12 +617,20 @@ async def _has_survey(db: AsyncSession, program_id: int, kind: str) -> bool:
 
 
 async def _sections(db: AsyncSession, scope: Scope, k: int, now: datetime) -> dict[str, object]:
-    """The report's further sections: moderation fairness for a program or a group."""
+    """The report's further sections: moderation fairness for a program or a group, perspective
+    rounds at every level."""
     from bot.services import fairness
 
-    if scope.level == "session":
-        return {}
-    return {"fairness": await fairness.figures(db, scope.program_id, scope.group_id, k=k, now=now)}
+    found: dict[str, object] = {}
+    if scope.level != "session":
+        found["fairness"] = await fairness.figures(
+            db, scope.program_id, scope.group_id, k=k, now=now
+        )
+    if await _has_survey(db, scope.program_id, ROUND):
+        # The tellers' answers after perspective rounds, as a report of their own (same release
+        # and suppression; bot/reports/rounds.py renders it).
+        found["rounds"] = await build_report(db, scope, now=now, kind=ROUND)
+    return found
 
 
 async def _released_program_figures(

@@ -331,7 +331,10 @@ async def test_the_report_shows_understanding_by_side_only_from_k_answers_and_af
             report = await evaluation.build_report(
                 db, evaluation.Scope(world.program_id), now=clock.now
             )
+        reports.append(report)
         return "\n".join(summary_messages(report))
+
+    reports: list = []
 
     # While the session's answers can still come, the report shows none of them.
     text = await report_text()
@@ -355,6 +358,15 @@ async def test_the_report_shows_understanding_by_side_only_from_k_answers_and_af
         "   1: hidden · 2: hidden · 3: hidden · 4: hidden · 5: hidden\n"
         "   By side: Armenia: 4.33 (n = 3) · Azerbaijan: 3.33 (n = 3)"
     ) in text
+    # The same figures in the CSV and HTML exports.
+    from bot.reports.csv_export import report_csv
+    from bot.reports.html_export import report_html
+
+    exported = report_csv(reports[-1]).decode("utf-8-sig")
+    assert "perspective rounds,Felt understood in rounds,,6,3.83,2.61,5.06," in exported
+    assert "perspective rounds,Felt understood in rounds,Armenia,3,4.33,,," in exported
+    page = report_html(reports[-1])
+    assert '<ul id="rounds">' in page and "Armenia: 4.33 (n = 3)" in page
     # No row of the answers names anyone or says when: a random id, a side, a day.
     async with runtime.db() as db:
         columns = set(Response.__table__.columns.keys())
