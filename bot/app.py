@@ -27,6 +27,7 @@ from bot.config import Settings
 from bot.context import RUNTIME_KEY, BridgeContext, runtime_of
 from bot.dispatch_index import index_commands
 from bot.features.fairness import handlers as fairness_handlers
+from bot.features.pairs import handlers as pairs
 from bot.features.rounds import handlers as rounds_handlers
 from bot.handler_groups import GROUP_COMMANDS, GROUP_LOCALE
 from bot.handlers import enrol, feedback, groups, moderation, organizer, profile, routing, sessions
@@ -47,7 +48,15 @@ log = logging.getLogger(__name__)
 # every button by its signature; PTB's reminder that buttons are then not tracked per message is noise.
 warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
 
-AREA_MODULES = (groups, moderation, sessions, feedback, fairness_handlers, rounds_handlers)
+AREA_MODULES = (
+    groups,
+    moderation,
+    sessions,
+    feedback,
+    fairness_handlers,
+    rounds_handlers,
+    pairs,
+)
 
 ALLOWED_UPDATES = [
     Update.MESSAGE,

@@ -119,6 +119,17 @@ class FeedbackPart:
 
 
 @dataclass(frozen=True)
+class PairsPart:
+    """[pairs]: the weekly cross-border pairs (None in a field: not set in the file)."""
+
+    enabled: bool | None = None
+    interval_days: int | None = None
+    waking_hours: str | None = None
+    min_overlap_minutes: int | None = None
+    questions: tuple[dict[str, str], ...] | None = None
+
+
+@dataclass(frozen=True)
 class SessionPart:
     location: str  # sessions[2]
     group: str  # the dialogue group's name or link code
@@ -155,6 +166,7 @@ class ProgramFile:
     sessions: tuple[SessionPart, ...] = ()
     # Perspective-round prompts, each in every program language; None: not in the file.
     round_prompts: tuple[Mapping[str, str], ...] | None = None
+    pairs: PairsPart | None = None
 
 
 # ---- reading values ----------------------------------------------------------------------------------
@@ -265,7 +277,16 @@ def _at(where: str, key: str | int) -> str:
 
 # ---- sections ----------------------------------------------------------------------------------------
 
-_TOP = ("program", "conduct", "feedback", "surveys", "session_defaults", "sessions", "rounds")
+_TOP = (
+    "program",
+    "conduct",
+    "feedback",
+    "surveys",
+    "session_defaults",
+    "sessions",
+    "rounds",
+    "pairs",
+)
 _ROUNDS = ("prompts",)
 MAX_ROUND_PROMPTS = 50
 MAX_ROUND_PROMPT_LENGTH = 500
@@ -334,6 +355,7 @@ def parse(
     rules, terms = _conduct(reader, data, supported_locales)
     surveys = _surveys(reader, data, supported_locales, languages)
     feedback = _feedback(reader, data)
+    pairs = _pairs(reader, data, supported_locales, languages)
     sessions, reminders = _sessions(reader, data, program.timezone if program else None)
     round_prompts = _rounds(reader, data, supported_locales, languages)
     if reader.problems or program is None:
@@ -347,6 +369,7 @@ def parse(
         reminders=reminders,
         sessions=sessions,
         round_prompts=round_prompts,
+        pairs=pairs,
     )
 
 
@@ -573,6 +596,75 @@ def _feedback(reader: _Reader, data: Mapping[str, Any]) -> FeedbackPart | None:
         k_comments=k_comments,
         reminder_after_minutes=int(after.total_seconds()) // 60 if after else None,
         expiry_days=expiry_days,
+    )
+
+
+_PAIRS = ("enabled", "every", "waking_hours", "min_overlap", "questions")
+MIN_PAIR_DAYS, MAX_PAIR_DAYS = 1, 28
+
+
+def _pairs(
+    reader: _Reader, data: Mapping[str, Any], supported: Sequence[str], languages: Sequence[str]
+) -> PairsPart | None:
+    from bot.domain.pairing import MAX_QUESTION, PairingError, PairingErrorCode, parse_waking_hours
+
+    table = reader.table(data, "pairs", "pairs")
+    if table is None:
+        return None
+    reader.known(table, "pairs", _PAIRS)
+    enabled = reader.flag(table, "enabled", "pairs")
+    every = reader.duration(table, "every", "pairs")
+    interval_days = None
+    if every is not None:
+        days = every.total_seconds() / 86400
+        if days != int(days) or not MIN_PAIR_DAYS <= days <= MAX_PAIR_DAYS:
+            reader.add(
+                "pairs.every",
+                PairingError(
+                    PairingErrorCode.BAD_INTERVAL, minimum=MIN_PAIR_DAYS, maximum=MAX_PAIR_DAYS
+                ),
+            )
+        else:
+            interval_days = int(days)
+    hours = reader.text(table, "waking_hours", "pairs")
+    if hours is not None and reader.check("pairs.waking_hours", parse_waking_hours, hours) is None:
+        hours = None
+    overlap = reader.duration(table, "min_overlap", "pairs")
+    questions = None
+    raw = table.get("questions")
+    if raw is not None:
+        if not isinstance(raw, list) or not all(isinstance(q, dict) for q in raw):
+            reader.shape("pairs.questions", "file_wrong_type", expected="list of tables")
+        else:
+            found = []
+            for index, entry in enumerate(raw):
+                where = _at("pairs.questions", index)
+                texts: dict[str, str] = {}
+                for locale, body in entry.items():
+                    if locale not in supported:
+                        reader.shape(
+                            _at(where, locale), "file_unsupported_language", language=locale
+                        )
+                    elif not isinstance(body, str):
+                        reader.shape(_at(where, locale), "file_wrong_type", expected="text")
+                    elif len(body) > MAX_QUESTION:
+                        reader.add(
+                            _at(where, locale),
+                            PairingError(PairingErrorCode.BAD_QUESTION, limit=MAX_QUESTION),
+                        )
+                    else:
+                        texts[locale] = body.strip()
+                for locale in languages:
+                    if not texts.get(locale):
+                        reader.shape(where, "file_untranslated", language=locale)
+                found.append(texts)
+            questions = tuple(found)
+    return PairsPart(
+        enabled=enabled,
+        interval_days=interval_days,
+        waking_hours=hours,
+        min_overlap_minutes=int(overlap.total_seconds()) // 60 if overlap else None,
+        questions=questions,
     )
 
 

@@ -21,6 +21,7 @@ from bot.domain.invites import code_from_start_payload
 from bot.domain.language_choice import closest_language
 from bot.domain.programs import PARTICIPANT_ROLES
 from bot.domain.timezones import find_zones
+from bot.features.pairs import handlers as pairs_handlers
 from bot.handlers import groups, pickers
 from bot.handlers.callbacks import Payload, sign
 from bot.handlers.common import (
@@ -34,7 +35,7 @@ from bot.handlers.common import (
 from bot.handlers.texts import DEFAULT_CONDUCT, role_label
 from bot.i18n import _, current_locale, format_zone, set_locale
 from bot.jobs import feedback as feedback_jobs
-from bot.services import access, enrolment, programs
+from bot.services import access, enrolment, pairs, programs
 from bot.services.enrolment import DraftView, Step
 
 log = logging.getLogger(__name__)
@@ -291,6 +292,7 @@ async def on_button(update: Update, context: BridgeContext, payload: Payload) ->
                 summary = _("Time zone: {zone}", zone=format_zone(payload.arg(0)))
             elif payload.action == ACCEPT:
                 enrolled = await enrolment.accept(db, user.id, payload.number(0), now)
+                pairs_offered = await pairs.offered(db, enrolled.program_id)
             elif payload.action == DECLINE:
                 await enrolment.decline(db, user.id, payload.number(0))
             else:
@@ -305,7 +307,15 @@ async def on_button(update: Update, context: BridgeContext, payload: Payload) ->
     if payload.action == ACCEPT:
         async with _after_commit():
             await _edit_choice(update, _("✅ Code of conduct accepted."))
-            await reply(update, _enrolled_text(enrolled))
+            # The weekly cross-border pairs are offered on the welcome itself (opt-in, one press).
+            markup = (
+                InlineKeyboardMarkup(
+                    [[pairs_handlers.join_button(context.runtime.secret, user.id)]]
+                )
+                if pairs_offered
+                else None
+            )
+            await reply(update, _enrolled_text(enrolled), reply_markup=markup)
         # Groups may already exist: a late joiner is placed (and invited) right away.
         async with _after_commit():
             await groups.on_enrolled(context.application, user.id, enrolled.program_id)

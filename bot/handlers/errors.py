@@ -80,10 +80,18 @@ MESSAGES: dict[str, str] = {
     ),
 }
 
+from bot.features.pairs import texts as pairs_texts  # noqa: E402
 from bot.features.rounds import texts as rounds_texts  # noqa: E402
 from bot.handlers import feedback_texts, groups_texts, moderation_texts, sessions_texts  # noqa: E402
 
-for _area in (groups_texts, moderation_texts, sessions_texts, feedback_texts, rounds_texts):
+for _area in (
+    groups_texts,
+    moderation_texts,
+    sessions_texts,
+    feedback_texts,
+    rounds_texts,
+    pairs_texts,
+):
     MESSAGES.update(_area.ERROR_MESSAGES)
 
 UNEXPECTED_ERRORS_KEY = "unexpected_errors"

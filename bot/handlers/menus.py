@@ -41,11 +41,13 @@ MODERATOR_COMMANDS: tuple[tuple[str, str], ...] = ()
 
 def _merge_area_commands() -> None:
     """Each part declares its commands in its *_texts module; the menus list them all."""
+    from bot.features.pairs import texts as pairs_texts
     from bot.features.rounds import texts as rounds_texts
     from bot.handlers import feedback_texts, groups_texts, moderation_texts, sessions_texts
 
     global PARTICIPANT_COMMANDS, ORGANIZER_COMMANDS, GROUP_COMMANDS, MODERATOR_COMMANDS
-    for area in (groups_texts, moderation_texts, sessions_texts, feedback_texts, rounds_texts):
+    areas = (groups_texts, moderation_texts, sessions_texts, feedback_texts, rounds_texts, pairs_texts)
+    for area in areas:
         PARTICIPANT_COMMANDS = (
             *PARTICIPANT_COMMANDS[:-1],
             *area.PARTICIPANT_COMMANDS,

@@ -9,6 +9,8 @@ from bot.config import SUPPORTED_LOCALES
 from bot.context import BridgeContext
 from bot.domain.people import display_name as person_name
 from bot.domain.timezones import find_zones
+from bot.features.pairs import handlers as pairs_handlers
+from bot.features.pairs import texts as pairs_texts
 from bot.handlers import pickers
 from bot.handlers.callbacks import Payload, sign
 from bot.handlers.common import forget_locale, identity, remember_locale, reply
@@ -223,9 +225,13 @@ async def on_button(update: Update, context: BridgeContext, payload: Payload) ->
         await _set_zone(update, context, payload.arg(0))
     elif payload.action == FORGET_YES:
         async with context.db() as db:
-            await privacy.forget(db, user.id, context.clock())
+            erased = await privacy.forget(
+                db, user.id, context.clock(), secret=context.runtime.secret
+            )
         # Only once the files hold no trace of the name is the person told it is gone.
         await privacy.wipe_traces(context.runtime.engine)
+        for partner, locale in erased.partners:
+            await pairs_handlers.tell(context, partner, locale, pairs_texts.partner_left)
         forget_locale(context)
         context.person_data.clear()
         await query.edit_message_reply_markup(reply_markup=None)

@@ -12,6 +12,7 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import BridgeContext
+from bot.features.pairs import handlers as pairs
 from bot.features.rounds import handlers as rounds_handlers
 from bot.handlers import (
     enrol,
@@ -52,6 +53,7 @@ BUTTONS: dict[str, ButtonHandler] = {
     **sessions.BUTTONS,
     **feedback.BUTTONS,
     **rounds_handlers.BUTTONS,
+    **pairs.BUTTONS,
 }
 
 
@@ -94,6 +96,7 @@ REPEATABLE: dict[str, str] = {
         "'None of these' sets, it does not toggle"
     ),
     sessions.FT_REFRESH: "only shows the current results again",
+    **pairs.REPEATABLE,
 }
 
 
@@ -206,6 +209,9 @@ TEXT_HOOKS = [
         for area in (groups, moderation, sessions, feedback)
         if (hook := getattr(area, "on_private_text", None)) is not None
     ),
+    # Last: the relay to a pair partner takes only text no question above was waiting for, so a
+    # survey comment, an appeal's reason or an enrolment answer never goes to the partner.
+    pairs.on_private_text,
 ]
 
 

@@ -15,6 +15,7 @@ AREAS: tuple[str, ...] = (
     "bot.jobs.sessions",
     "bot.jobs.feedback",
     "bot.features.rounds.jobs",
+    "bot.features.pairs.jobs",
 )
 
 

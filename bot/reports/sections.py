@@ -54,4 +54,4 @@ def html_parts(report: Report) -> list[str]:
 
 def _load() -> None:
     # The sections' modules register themselves on import.
-    from bot.reports import fairness, rounds  # noqa: F401
+    from bot.reports import fairness, pairs, rounds  # noqa: F401

@@ -618,8 +618,8 @@ async def _has_survey(db: AsyncSession, program_id: int, kind: str) -> bool:
 
 async def _sections(db: AsyncSession, scope: Scope, k: int, now: datetime) -> dict[str, object]:
     """The report's further sections: moderation fairness for a program or a group, perspective
-    rounds at every level."""
-    from bot.services import fairness
+    rounds at every level, cross-border pairs for a program."""
+    from bot.services import fairness, pairs
 
     found: dict[str, object] = {}
     if scope.level != "session":
@@ -630,6 +630,9 @@ async def _sections(db: AsyncSession, scope: Scope, k: int, now: datetime) -> di
         # The tellers' answers after perspective rounds, as a report of their own (same release
         # and suppression; bot/reports/rounds.py renders it).
         found["rounds"] = await build_report(db, scope, now=now, kind=ROUND)
+    if scope.level == "program":
+        # Conversations per person of the weekly cross-border pairs (program-wide only).
+        found["pairs"] = await pairs.evaluation(db, scope.program_id)
     return found
 
 

@@ -22,11 +22,20 @@ from bot.db.models import Enrolment, ErasureRecord, OrganizerGrant, Person
 class Erasure:
     enrolments_removed: int
     grants_removed: int
+    partners: tuple[tuple[int, str | None], ...] = ()
 
 
-async def forget(db: AsyncSession, person_id: int, now: datetime) -> Erasure:
+async def forget(
+    db: AsyncSession, person_id: int, now: datetime, *, secret: bytes | None = None
+) -> Erasure:
     """Delete the person's profile, enrolments, grants and drafts (by cascade). Anonymous feedback
-    has no link to the person and stays. The erasure is logged with counts only, never the id."""
+    has no link to the person and stays. The erasure is logged with counts only, never the id.
+
+    Every pair row that names them goes too, and with ``secret`` their count in the sealed pairs
+    tally; ``Erasure.partners`` are the people whose active pair this ended (to be told)."""
+    from bot.services import pairs
+
+    ended = await pairs.forget(db, secret, person_id, now)
     enrolments = await db.scalar(select(func.count()).where(Enrolment.person_id == person_id)) or 0
     grants = await db.scalar(select(func.count()).where(OrganizerGrant.person_id == person_id)) or 0
     await db.execute(delete(Person).where(Person.id == person_id))
@@ -36,7 +45,11 @@ async def forget(db: AsyncSession, person_id: int, now: datetime) -> Erasure:
         )
     )
     await db.flush()
-    return Erasure(enrolments_removed=enrolments, grants_removed=grants)
+    return Erasure(
+        enrolments_removed=enrolments,
+        grants_removed=grants,
+        partners=tuple((e.notify, e.notify_locale) for e in ended if e.notify is not None),
+    )
 
 
 def _tables_naming_people() -> list[str]:

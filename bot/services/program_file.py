@@ -138,6 +138,7 @@ async def apply_parsed(
     await _plan_terms(db, parsed, plan)
     await _plan_surveys(db, parsed, plan)
     await _plan_feedback(db, parsed, plan)
+    await _plan_pairs(db, parsed, plan)
     await _plan_reminders(db, parsed, plan)
     await _plan_sessions(db, parsed, plan)
     await _plan_rounds(db, parsed, plan)
@@ -482,6 +483,51 @@ async def _plan_rounds(db: AsyncSession, parsed: ProgramFile, plan: _Plan) -> No
         await rounds_service.replace_prompts(db, _pid(work), wanted)
 
     plan.section("rounds", details, store)
+
+
+async def _plan_pairs(db: AsyncSession, parsed: ProgramFile, plan: _Plan) -> None:
+    """[pairs]: the weekly cross-border pairs (bot/services/pairs.py)."""
+    from bot.services import pairs
+
+    part = parsed.pairs
+    if part is None:
+        return
+    current = (
+        await pairs.settings_for(db, plan.existing.id)
+        if plan.existing is not None
+        else pairs.PairSettingsView()
+    )
+    now = {
+        "enabled": current.enabled,
+        "interval_days": current.interval_days,
+        "waking_hours": current.hours.text().replace("–", "-"),
+        "min_overlap_minutes": current.min_overlap,
+        "questions": len(current.questions),
+    }
+    wanted = {
+        "enabled": part.enabled,
+        "interval_days": part.interval_days,
+        "waking_hours": part.waking_hours.strip() if part.waking_hours else None,
+        "min_overlap_minutes": part.min_overlap_minutes,
+        "questions": len(part.questions) if part.questions is not None else None,
+    }
+    changes = {k: v for k, v in wanted.items() if v is not None and now[k] != v}
+    if part.questions is not None and tuple(part.questions) != current.questions:
+        changes["questions"] = len(part.questions)
+    details = [Detail("set", {"field": k, "old": now[k], "new": v}) for k, v in changes.items()]
+
+    async def store(db: AsyncSession, work: _Work) -> None:
+        await pairs.set_settings(
+            db,
+            _pid(work),
+            enabled=part.enabled,
+            interval_days=part.interval_days,
+            waking_hours=wanted["waking_hours"],
+            min_overlap_minutes=part.min_overlap_minutes,
+            questions=part.questions,
+        )
+
+    plan.section("pairs", details, store)
 
 
 # ---- sessions ----------------------------------------------------------------------------------------

@@ -227,3 +227,38 @@ def test_a_pseudonym_names_nobody_without_the_secret() -> None:
     assert pseudonym(secret, 1, 42) != pseudonym(secret, 2, 42)
     assert pseudonym(secret, 1, 42) != pseudonym(b"t" * 32, 1, 42)
     assert "42" not in pseudonym(secret, 1, 42)
+
+
+# ---- the program file's [pairs] ---------------------------------------------------------------------------
+
+
+def test_program_file_pairs_section() -> None:
+    from pathlib import Path
+
+    from bot.config import SUPPORTED_LOCALES
+    from bot.domain.program_file import ProgramFileInvalid, parse
+
+    example = parse(
+        (Path(__file__).parents[2] / "docs" / "program-example.toml").read_text("utf-8"),
+        supported_locales=SUPPORTED_LOCALES,
+    )
+    assert example.pairs is not None
+    assert example.pairs.interval_days == 7 and example.pairs.min_overlap_minutes == 120
+    assert example.pairs.waking_hours == "08:00-22:00"
+    assert example.pairs.questions[1]["az"].startswith("Şəhərinizdə")
+    head = '[program]\nname = "P"\nsides = ["A", "B"]\nlanguages = ["en", "ru"]\ntimezone = "UTC"\n'
+    bad = head + (
+        '[pairs]\nevery = "36h"\nwaking_hours = "8-22"\nsize = 3\n'
+        'questions = [{ en = "Hi?" }, { en = "' + "x" * 301 + '", ru = "Да?" }]\n'
+    )
+    with pytest.raises(ProgramFileInvalid) as caught:
+        parse(bad, supported_locales=SUPPORTED_LOCALES)
+    found = {(p.location, p.error.code) for p in caught.value.problems}
+    assert found == {
+        ("pairs.size", "file_unknown_key"),
+        ("pairs.every", "pairs_bad_interval"),
+        ("pairs.waking_hours", "pairs_bad_waking_hours"),
+        ("pairs.questions[0]", "file_untranslated"),
+        ("pairs.questions[1].en", "pairs_bad_question"),
+        ("pairs.questions[1]", "file_untranslated"),
+    }

@@ -27,6 +27,7 @@ from bot.db.models.feedback import (
     SurveyItemText,
 )
 from bot.db.models.groups import DialogueGroup, GroupLanguage, GroupMember, GroupModerator
+from bot.db.models.pairs import Pair, PairMember, PairRound, PairSettings, PairTally
 from bot.db.models.people import Person
 from bot.db.models.presses import ButtonPress
 from bot.db.models.privacy import ErasureRecord
@@ -71,6 +72,11 @@ __all__ = [
     "Invite",
     "ModerationAction",
     "OrganizerGrant",
+    "Pair",
+    "PairMember",
+    "PairRound",
+    "PairSettings",
+    "PairTally",
     "PendingAnswers",
     "Person",
     "PerspectiveRound",

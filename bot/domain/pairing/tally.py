@@ -54,6 +54,7 @@ class Distribution:
     people: int | None
     conversations: int | None
     bins: Mapping[int, int | None]
+    k: int = 5
 
     @property
     def shown(self) -> bool:
@@ -63,14 +64,15 @@ class Distribution:
 def distribution(snapshot: Mapping[int, int] | None, conversations: int, k: int) -> Distribution:
     """The released snapshot as a report shows it. Fewer than k people: nothing at all."""
     if not snapshot:
-        return Distribution(None, None, dict.fromkeys(BINS))
+        return Distribution(None, None, dict.fromkeys(BINS), k)
     bins = {b: int(snapshot.get(b, 0)) for b in BINS}
     people = sum(bins.values())
     if people < k:
-        return Distribution(None, None, dict.fromkeys(BINS))
+        return Distribution(None, None, dict.fromkeys(BINS), k)
     hidden = suppress_breakdown(bins, k)
     return Distribution(
         people=None if hidden.total_hidden else people,
         conversations=conversations,
         bins={b: (None if b in hidden.hidden else n) for b, n in bins.items()},
+        k=k,
     )
