@@ -442,3 +442,18 @@ async def test_newsession_agenda_line_with_the_round_mark_is_a_round():
         ("🔁 Perspective round", 20, "round"),
         ("🔁 Second round", 15, "round"),
     ]
+
+
+async def test_the_teller_may_still_answer_after_the_session_closed(tg, world, clock, app, runtime):
+    post = await _start_round(tg, world, clock, app)
+    ani = world.member("Ani")
+    await tg.click(ani, post, "I have finished")
+    await tg.say(world.member("Olga"), world.chat, "You told us about the river.")
+    question = tg.last_message(tg.private(ani))
+    await tg.say(world.moderator, world.chat, "/close")
+    # The session's survey invitation arrives too; the round's question still takes an answer.
+    assert tg.last_text(tg.private(ani)) != question.text
+    await tg.click(ani, question, "5 · Completely")
+    assert "Thank you. Your answer is stored anonymously." in tg.texts(tg.private(ani))
+    async with runtime.db() as db:
+        assert await db.scalar(select(func.count()).select_from(PendingAnswers)) == 1

@@ -142,6 +142,7 @@ def _in(locale: str | None, render: Callable[[], str]) -> str:
 
 
 def _pass_label(name: str) -> str:
+    # Translators: a button under the round's group post; keep it short.
     return _("Pass ({name})", name=name)
 
 

@@ -505,12 +505,13 @@ async def unreachable(db: AsyncSession, round_id: int, now: datetime) -> Moved |
 
 
 async def stop_for_session(db: AsyncSession, session_id: int, now: datetime) -> list[Moved]:
-    """The session closed: any round still open in it stops."""
+    """The session closed: a round still telling or restating in it stops. One waiting for the
+    teller's answer (or their choice to try again) keeps its deadline: the answer still counts."""
     ids = (
         await db.scalars(
             select(PerspectiveRound.id).where(
                 PerspectiveRound.session_id == session_id,
-                PerspectiveRound.step.in_(OPEN_STEPS),
+                PerspectiveRound.step.in_((TELLING, RESTATING)),
             )
         )
     ).all()
