@@ -46,7 +46,7 @@ from bot.db.models import (
 )
 from bot.domain.anonymity import new_response_id
 from bot.domain.programs import ProgramDraft
-from bot.services import evaluation, programs, surveys
+from bot.services import evaluation, feedback_tallies, programs, surveys
 from bot.services.evaluation import Scope
 
 GROUPS, SESSIONS_PER_GROUP, RESPONSES, PROGRAM_RESPONSES = 200, 5, 100_000, 5_000
@@ -167,6 +167,7 @@ async def seed(sessions_factory) -> tuple[int, int, int]:
             await db.execute(insert(Response), responses)
             for start in range(0, len(answers), 20_000):
                 await db.execute(insert(Answer), answers[start : start + 20_000])
+            await feedback_tallies.refresh(db, {r["instance_id"] for r in responses})
 
     per_session = RESPONSES // len(session_rows)
     for group_id, session_id, instance_id in session_rows:

@@ -14,15 +14,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, delete, func, select, true
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
     Answer,
+    AnswerTally,
     DialogueGroup,
     DialogueSession,
     Program,
     ReleasedFigures,
+    RespondentTally,
     Response,
     SessionSideStats,
     Side,
@@ -369,20 +371,9 @@ async def build_report(
     comments_by: dict[int, int] = {}
     coarsened_by: dict[int, dict[str, int]] = {}
     if instance_ids:
-        # Core rows (no ORM row processing). For a program, SQLite reads the program's responses
-        # through the program index, in key order ("+ 0" keeps the planner off the instance
-        # index, whose order would visit the pages of both tables at random); both tables are
-        # keyed by the response id, so the join then walks them side by side.
+        # From the per-instance tallies (bot/services/feedback_tallies.py): a few rows per survey
+        # instance, so the report no longer groups every answer of the scope.
         conn = await db.connection()
-        sqlite = conn.dialect.name == "sqlite"
-        by_program = sqlite and scope.level == "program"
-        instance_col = Response.instance_id + 0 if by_program else Response.instance_id
-        item_col = Answer.item_id + 0 if by_program else Answer.item_id
-        # (Elsewhere the instance index is the short way: the filter adds nothing then.)
-        in_program = Response.program_id == scope.program_id if by_program else true()
-        if not sqlite:
-            # The answer aggregate is a few MB: kept in memory, no temporary files on disk.
-            await conn.exec_driver_sql("SET LOCAL work_mem = '64MB'")
         attributes: dict[tuple, tuple[tuple[str, str], tuple[str, ...]]] = {}
 
         def attributes_of(side_id, role, coarsened) -> tuple[tuple[str, str], tuple[str, ...]]:
@@ -397,14 +388,12 @@ async def build_report(
 
         for iid, side_id, role, coarsened, n in await conn.execute(
             select(
-                Response.instance_id,
-                Response.side_id,
-                Response.role,
-                Response.coarsened,
-                func.count(),
-            )
-            .where(in_program, instance_col.in_(instance_ids))
-            .group_by(Response.instance_id, Response.side_id, Response.role, Response.coarsened)
+                RespondentTally.instance_id,
+                RespondentTally.side_id,
+                RespondentTally.role,
+                RespondentTally.coarsened,
+                RespondentTally.n,
+            ).where(RespondentTally.instance_id.in_(instance_ids))
         ):
             key, labels = attributes_of(side_id, role, coarsened)
             bucket = respondents_by.setdefault(iid, {})
@@ -414,35 +403,25 @@ async def build_report(
                 counts[label] = counts.get(label, 0) + int(n)
             if coarsened:
                 counts[ANY_COARSENED] = counts.get(ANY_COARSENED, 0) + int(n)
-        # Ratings per cell and comments per instance in one pass over the answers.
+        # Ratings per cell and comments per instance.
         texts = set(text_items)
-        wanted = item_col.in_(rating_items) & Answer.value.is_not(None)
-        if text_items:
-            wanted = wanted | (item_col.in_(text_items) & Answer.text.is_not(None))
+        ratings = set(rating_items)
         for iid, item_id, side_id, role, coarsened, value, n in await conn.execute(
             select(
-                Response.instance_id,
-                Answer.item_id,
-                Response.side_id,
-                Response.role,
-                Response.coarsened,
-                Answer.value,
-                func.count(),
-            )
-            .select_from(Response)
-            .join(Answer, Answer.response_id == Response.id)
-            .where(in_program, instance_col.in_(instance_ids), wanted)
-            .group_by(
-                Response.instance_id,
-                Answer.item_id,
-                Response.side_id,
-                Response.role,
-                Response.coarsened,
-                Answer.value,
-            )
+                AnswerTally.instance_id,
+                AnswerTally.item_id,
+                AnswerTally.side_id,
+                AnswerTally.role,
+                AnswerTally.coarsened,
+                AnswerTally.value,
+                AnswerTally.n,
+            ).where(AnswerTally.instance_id.in_(instance_ids))
         ):
             if item_id in texts:
-                comments_by[iid] = comments_by.get(iid, 0) + int(n)
+                if value is None:  # a comment (its text stays in answers)
+                    comments_by[iid] = comments_by.get(iid, 0) + int(n)
+                continue
+            if item_id not in ratings or value is None:
                 continue
             side, role_label = attributes_of(side_id, role, coarsened)[0]
             key = (item_id, side, role_label, int(value))

@@ -53,7 +53,7 @@ from bot.domain.anonymity.coarsening import (
     split_labels,
 )
 from bot.domain.anonymity.sealing import SealBroken, seal, seal_key, unseal
-from bot.services import surveys
+from bot.services import feedback_tallies, surveys
 
 log = logging.getLogger(__name__)
 _rng = random.SystemRandom()
@@ -276,6 +276,7 @@ async def _rewrite_instance(
     await db.execute(insert(Response), response_rows)
     if answer_rows:
         await db.execute(insert(Answer), answer_rows)
+    await feedback_tallies.refresh(db, [instance.id])
 
 
 def _closed(instance: SurveyInstance, now: datetime, last_expiry: datetime | None) -> bool:
@@ -323,7 +324,9 @@ async def settle(engine: AsyncEngine, *, written: bool) -> bool:
         return await wipe_history(
             engine,
             rewrite=[PendingAnswers.__tablename__],
-            vacuum=[Response.__tablename__, Answer.__tablename__] if written else [],
+            vacuum=[Response.__tablename__, Answer.__tablename__, *feedback_tallies.TABLES]
+            if written
+            else [],
         )
     except Exception:
         # The answer is stored; the next settle finishes the clean-up.

@@ -40,7 +40,7 @@ from bot.db.models import (
 )
 from bot.domain.anonymity import new_response_id
 from bot.reports.csv_export import report_csv
-from bot.services import evaluation, group_lookup, surveys
+from bot.services import evaluation, feedback_tallies, group_lookup, surveys
 from bot.services import moderation as mod
 from bot.services.evaluation import Scope
 from tests.conftest import TEST_SECRET
@@ -150,6 +150,7 @@ async def _add_history(engine, member_ids: list[int], chat_id: int) -> int:
                 )
         await db.execute(insert(Response), responses)
         await db.execute(insert(Answer), answers)
+        await feedback_tallies.refresh(db, {r["instance_id"] for r in responses})
         for person_id in member_ids:
             db.add(
                 Delivery(

@@ -20,7 +20,7 @@ from bot.db.models import (
 )
 from bot.domain.anonymity import new_response_id
 from bot.domain.programs import ProgramDraft
-from bot.services import feedback, feedback_store, programs, surveys
+from bot.services import feedback, feedback_store, feedback_tallies, programs, surveys
 from bot.services.evaluation import RELEASE_DELAY
 from bot.services.programs import ProgramView
 
@@ -253,6 +253,7 @@ async def bulk_responses(
                 )
         await db.execute(insert(Response), responses)
         await db.execute(insert(Answer), answers)
+        await feedback_tallies.refresh(db, {r["instance_id"] for r in responses})
         done += n
 
 

@@ -338,8 +338,8 @@ async def test_thresholds_are_fixed_once_session_surveys_began(runtime) -> None:
 
 
 async def test_aggregation_happens_in_the_database(runtime, engine) -> None:
-    """Every query that reads answers groups or counts them (or draws a bounded sample of
-    comments): the report never loads the rows into Python."""
+    """The report reads the per-instance tallies, and any query that reads answers groups or
+    counts them (or draws a bounded sample of comments): it never loads the rows into Python."""
     program = await make_program(runtime)
     ids = await add_people(runtime, program, 12)
     session = await add_session(runtime, program)
@@ -360,11 +360,12 @@ async def test_aggregation_happens_in_the_database(runtime, engine) -> None:
         await report(runtime, Scope(program.view.id))
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", capture)
+    assert any("from answer_tallies" in s for s in statements)
+    assert any("from respondent_tallies" in s for s in statements)
     reading = [
         s
         for s in statements
         if s.startswith("select") and ("from answers" in s or " join answers" in s)
     ]
-    assert reading
     for statement in reading:
         assert "group by" in statement or "count(" in statement or " limit " in statement, statement

@@ -15,10 +15,12 @@ from bot.db.models.conduct import (
 from bot.db.models.enrolment import Enrolment, EnrolmentDraft, Invite
 from bot.db.models.feedback import (
     Answer,
+    AnswerTally,
     FeedbackSettings,
     PendingAnswers,
     Receipt,
     ReleasedFigures,
+    RespondentTally,
     Response,
     Survey,
     SurveyInstance,
@@ -49,6 +51,7 @@ from bot.db.models.sessions import (
 __all__ = [
     "AgendaItem",
     "Answer",
+    "AnswerTally",
     "Appeal",
     "AppealNotice",
     "BlockedTerm",
@@ -88,6 +91,7 @@ __all__ = [
     "Report",
     "ReportNotice",
     "ReportReporter",
+    "RespondentTally",
     "Response",
     "RoundPass",
     "RoundPrompt",

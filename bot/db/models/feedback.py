@@ -204,3 +204,44 @@ class ReleasedFigures(Base):
     n: Mapped[int]
     total: Mapped[float]
     total_sq: Mapped[float]
+
+
+class RespondentTally(Base):
+    """How many responses an instance has per stored attribute combination.
+
+    Kept beside the responses so that a report reads a few rows per survey instead of grouping
+    every answer of a program (a cold program report over 100,000 responses grouped 400,000 rows).
+    Rewritten whole, with fresh random keys, in the same transaction as the instance's responses
+    (bot/services/feedback_tallies.py), so it holds nothing the responses do not and no order.
+    """
+
+    __tablename__ = "respondent_tallies"
+    __table_args__ = NO_ROWID
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # random, carries no order
+    instance_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_instances.id", ondelete="CASCADE"), index=True
+    )
+    side_id: Mapped[int | None] = mapped_column(ForeignKey("sides.id", ondelete="SET NULL"))
+    role: Mapped[str | None] = mapped_column(String(20))
+    coarsened: Mapped[str] = mapped_column(String(40), default="", server_default=text("''"))
+    n: Mapped[int]
+
+
+class AnswerTally(Base):
+    """How many answers an instance has per item, attribute combination and value (value NULL:
+    comments, counted, never their text). Maintained with RespondentTally."""
+
+    __tablename__ = "answer_tallies"
+    __table_args__ = NO_ROWID
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # random, carries no order
+    instance_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_instances.id", ondelete="CASCADE"), index=True
+    )
+    item_id: Mapped[int] = mapped_column(ForeignKey("survey_items.id", ondelete="CASCADE"))
+    side_id: Mapped[int | None] = mapped_column(ForeignKey("sides.id", ondelete="SET NULL"))
+    role: Mapped[str | None] = mapped_column(String(20))
+    coarsened: Mapped[str] = mapped_column(String(40), default="", server_default=text("''"))
+    value: Mapped[int | None]
+    n: Mapped[int]
