@@ -1,7 +1,7 @@
 """feedback: per-instance tallies of responses and answers, which reports read
 
 Revision ID: 0007t
-Revises: 0006f
+Revises: 0006p
 """
 
 import secrets
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007t"
-down_revision: str | Sequence[str] | None = "0006f"
+down_revision: str | Sequence[str] | None = "0006p"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
