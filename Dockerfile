@@ -27,6 +27,7 @@ COPY locales ./locales
 COPY migrations ./migrations
 COPY docker ./docker
 RUN pip install -e '.[postgres]' \
+    && python docker/prune_data.py \
     && python -m compileall -q bot \
     && useradd --system --uid 10001 --create-home --home-dir /home/bridgebot bridgebot \
     && mkdir /data && chown bridgebot /data

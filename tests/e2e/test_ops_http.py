@@ -53,9 +53,7 @@ async def wait_ready(tg: TgDriver, client: httpx.AsyncClient, base: str) -> http
     raise AssertionError((await client.get(f"{base}/readyz")).text)
 
 
-async def test_polling_mode_serves_health_readiness_and_metrics(
-    bot_env, fake, tmp_path
-) -> None:
+async def test_polling_mode_serves_health_readiness_and_metrics(bot_env, fake, tmp_path) -> None:
     port = free_port()
     env = dict(bot_env, BRIDGEBOT_READY_BOT_API_SECONDS="4")
     process = spawn(env, "run", "--http-port", str(port), log_path=tmp_path / "bot.log")
@@ -132,9 +130,10 @@ async def test_webhook_mode_shares_its_server_and_never_shows_the_secret(
     bot_env, fake, tmp_path
 ) -> None:
     port = free_port()
+    internal = free_port()  # BRIDGEBOT_HTTP_LISTEN: the endpoints also on an internal port
     url = f"http://127.0.0.1:{port}/telegram"
     process = spawn(
-        bot_env,
+        dict(bot_env, BRIDGEBOT_HTTP_LISTEN=f"127.0.0.1:{internal}"),
         "run",
         "--webhook-url",
         url,
@@ -166,6 +165,11 @@ async def test_webhook_mode_shares_its_server_and_never_shows_the_secret(
                 assert secret not in str(answer.headers)
             # A GET on the webhook route is not a way in either.
             assert (await client.get(url)).status_code == 405
+            # The internal listener serves the endpoints, never the webhook route.
+            inside = f"http://127.0.0.1:{internal}"
+            assert (await client.get(f"{inside}/healthz")).status_code == 200
+            assert "bridgebot_updates_total" in (await client.get(f"{inside}/metrics")).text
+            assert (await client.post(f"{inside}/telegram", json={})).status_code == 404
     finally:
         stop(process)
     log = (tmp_path / "bot.log").read_text()

@@ -164,3 +164,21 @@ async def test_the_image_entry_command_answers_start(bot_env, fake, tmp_path: Pa
     assert any(
         r["message"] == "update handled" and r.get("update_kind") == "command" for r in records
     )
+
+
+def test_the_image_drops_only_word_lists_the_bot_never_reads() -> None:
+    sys.path.insert(0, str(ROOT / "docker"))
+    try:
+        from prune_data import removable
+    finally:
+        sys.path.remove(str(ROOT / "docker"))
+    from bot.domain.conduct.lexicon import FREQUENCY_LANGUAGES, PRESENCE_LISTS
+
+    names = {path.name for path in removable()}
+    assert names, "nothing to prune: the word-list packages changed their layout"
+    for stem in PRESENCE_LISTS.values():
+        assert f"{stem}.dic" not in names
+    assert not any(name.startswith("small_") for name in names)
+    for language in FREQUENCY_LANGUAGES:
+        assert f"small_{language}.msgpack.gz" not in names
+    assert "python docker/prune_data.py" in DOCKERFILE.read_text()
