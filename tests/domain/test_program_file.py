@@ -311,3 +311,17 @@ colour = "red"
     parsed = read(MINIMAL + '[rounds]\nprompts = [{ en = "Tell.", ru = "Расскажите." }]\n')
     assert parsed.round_prompts == ({"en": "Tell.", "ru": "Расскажите."},)
     assert read(MINIMAL).round_prompts is None
+
+
+def test_an_agenda_item_kind_is_talk_or_round() -> None:
+    session = """
+[[sessions]]
+group = "1"
+title = "Weekly"
+start = "2026-03-10 19:00"
+agenda = [{ title = "Quiz", minutes = 10, kind = "quiz" }]
+"""
+    assert problems(MINIMAL + session) == {"sessions[0].agenda[0].kind": "file_bad_choice"}
+    parsed = read(MINIMAL + session.replace('"quiz"', '"round"'))
+    assert parsed.sessions[0].agenda[0].kind == "round"
+    assert parsed.sessions[0].agenda[0].title == "🔁 Quiz"
