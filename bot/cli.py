@@ -303,6 +303,7 @@ EXPECTED_KINDS: dict[str, str] = {
     "date": N_("date"),
     "group name or code": N_("group name or code"),
     "list of agenda items": N_("list of agenda items"),
+    "list of goals ([[goals]])": N_("list of goals ([[goals]])"),
 }
 # How each report line reads (see bot.services.program_file.Detail).
 PROGRAM_FILE_DETAILS: dict[str, str] = {
@@ -483,7 +484,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--webhook-url", help="public HTTPS URL Telegram should post updates to")
     run.add_argument("--listen", default="127.0.0.1", help="address to listen on in webhook mode")
-    run.add_argument("--port", type=number_arg(1, 65535), default=8443, help="port to listen on in webhook mode")
+    run.add_argument(
+        "--port", type=number_arg(1, 65535), default=8443, help="port to listen on in webhook mode"
+    )
     run.add_argument("--url-path", default="telegram", help="path part of the webhook URL to serve")
     run.add_argument(
         "--http-listen",

@@ -33,7 +33,7 @@ from bot.clitools.database import now as _now
 from bot.clitools.numbers import id_arg, number_arg
 from bot.config import SUPPORTED_LOCALES, Settings
 
-FORMATS = ("csv", "html", "png")
+FORMATS = ("csv", "html", "png", "package")
 
 
 def _load_items(path: Path) -> list[Any]:
@@ -165,6 +165,11 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
         chart = chart_png(report) if "png" in args.format else None
         for fmt in args.format:
             path = out / f"{stem}.{fmt}"
+            if fmt == "package":
+                from bot.reports.package import write_package
+
+                written += write_package(report, out / f"{stem}-package", now=_now())
+                continue
             if fmt == "csv":
                 path.write_bytes(report_csv(report))
             elif fmt == "html":
@@ -231,7 +236,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="append",
         choices=FORMATS,
         required=True,
-        help="csv, html or png (repeat for several)",
+        help="csv, html, png, or package (a Frictionless data package for evaluators); repeat for several",
     )
     report.add_argument("--out", required=True, help="directory to write the files into")
     report.add_argument(

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from bot.domain import criteria
 from bot.domain.anonymity import ThresholdKind, validate_k
 from bot.domain.conduct import (
     ConductError,
@@ -31,6 +32,7 @@ from bot.domain.conduct import (
     parse_terms,
 )
 from bot.domain.conduct.terms import Term
+from bot.domain.criteria import Goal
 from bot.domain.durations import DurationError, parse_duration
 from bot.domain.errors import BridgeError
 from bot.domain.programs import (
@@ -167,6 +169,9 @@ class ProgramFile:
     # Perspective-round prompts, each in every program language; None: not in the file.
     round_prompts: tuple[Mapping[str, str], ...] | None = None
     pairs: PairsPart | None = None
+    # Published criteria of success ([[goals]]); None: not in the file.
+    goals: tuple[Goal, ...] | None = None
+    alert_ratio: float | None = None  # [fairness] alert_ratio
 
 
 # ---- reading values ----------------------------------------------------------------------------------
@@ -284,9 +289,13 @@ _TOP = (
     "surveys",
     "session_defaults",
     "sessions",
+    "fairness",
+    "goals",
     "rounds",
     "pairs",
 )
+_FAIRNESS = ("alert_ratio",)
+_GOAL = ("kind", "target", "hours", "confidence")
 _ROUNDS = ("prompts",)
 MAX_ROUND_PROMPTS = 50
 MAX_ROUND_PROMPT_LENGTH = 500
@@ -358,6 +367,8 @@ def parse(
     pairs = _pairs(reader, data, supported_locales, languages)
     sessions, reminders = _sessions(reader, data, program.timezone if program else None)
     round_prompts = _rounds(reader, data, supported_locales, languages)
+    ratio = _fairness(reader, data)
+    goals = _goals(reader, data)
     if reader.problems or program is None:
         raise ProgramFileInvalid(reader.problems)
     return ProgramFile(
@@ -370,7 +381,53 @@ def parse(
         sessions=sessions,
         round_prompts=round_prompts,
         pairs=pairs,
+        goals=goals,
+        alert_ratio=ratio,
     )
+
+
+def _fairness(reader: _Reader, data: Mapping[str, Any]) -> float | None:
+    table = reader.table(data, "fairness", "fairness")
+    if table is None:
+        return None
+    reader.known(table, "fairness", _FAIRNESS)
+    value = table.get("alert_ratio")
+    if value is None:
+        return None
+    return reader.check("fairness.alert_ratio", criteria.alert_ratio, value)
+
+
+def _goals(reader: _Reader, data: Mapping[str, Any]) -> tuple[Goal, ...] | None:
+    entries = data.get("goals")
+    if entries is None:
+        return None
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        reader.shape("goals", "file_wrong_type", expected="list of goals ([[goals]])")
+        return None
+    found: list[Goal] = []
+    for index, entry in enumerate(entries):
+        where = _at("goals", index)
+        reader.known(entry, where, _GOAL)
+        kind = reader.text(entry, "kind", where, required=True)
+        if kind is None:
+            continue
+        confidence = reader.flag(entry, "confidence", where)
+        hours = reader.integer(entry, "hours", where)
+        made = reader.check(
+            where,
+            criteria.goal,
+            kind,
+            entry.get("target"),
+            hours=hours,
+            confidence=confidence,
+        )
+        if made is None:
+            continue
+        if any(other.kind == made.kind for other in found):
+            reader.shape(where, "file_duplicate", value=made.kind)
+            continue
+        found.append(made)
+    return tuple(found)
 
 
 def _program(

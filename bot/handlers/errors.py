@@ -70,11 +70,17 @@ MESSAGES: dict[str, str] = {
         "There is no enrolment in progress. Open your invite link again to start."
     ),
     "stale_step": N_("This button has expired. Please use the latest message."),
-    "duration.bad_format": N_("I can't read the duration {text}. Use for example 30m, 2h, 1d or 1w."),
+    "duration.bad_format": N_(
+        "I can't read the duration {text}. Use for example 30m, 2h, 1d or 1w."
+    ),
     "duration.not_positive": N_("A duration must be longer than zero."),
     "duration.too_long": N_("That duration is too long."),
-    "number.not_a_number": N_("{text} is not a number. Please write it with digits, for example 12."),
-    "number.out_of_range": N_("Please give a whole number from {minimum} to {maximum}; {text} is not."),
+    "number.not_a_number": N_(
+        "{text} is not a number. Please write it with digits, for example 12."
+    ),
+    "number.out_of_range": N_(
+        "Please give a whole number from {minimum} to {maximum}; {text} is not."
+    ),
     "number.no_such_number": N_(
         "There is nothing with the number {text}. Please check the number I showed you."
     ),
@@ -93,6 +99,10 @@ for _area in (
     pairs_texts,
 ):
     MESSAGES.update(_area.ERROR_MESSAGES)
+
+from bot.features.fairness import texts as fairness_texts  # noqa: E402
+
+MESSAGES.update(fairness_texts.ERROR_MESSAGES)
 
 UNEXPECTED_ERRORS_KEY = "unexpected_errors"
 # The last unexpected failures, kept for inspection (tests fail on any); older ones are dropped so a

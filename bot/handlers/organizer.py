@@ -42,9 +42,10 @@ from bot.handlers.menus import publish_organizer_menu
 from bot.handlers.pickers import rows
 from bot.handlers.texts import role_label
 from bot.i18n import _, current_locale, format_datetime, format_zone, language_name, ngettext
+from bot.reports.goals import goal_label
 from bot.services import access, invites, people, programs
 
-NAME, SIDES, LANGUAGES, ZONE, CONDUCT = range(5)
+NAME, SIDES, LANGUAGES, ZONE, CONDUCT, GOALS = range(6)
 NEW = "newprogram"
 INVITE = "iv"
 
@@ -213,7 +214,7 @@ async def _ask_conduct(update: Update, context: BridgeContext) -> int:
     assert user is not None
     loc = _pending_conduct_language(context)
     if loc is None:
-        return await _create(update, context)
+        return await _ask_goals(update, context)
     keyboard = InlineKeyboardMarkup(
         [
             [
@@ -266,6 +267,68 @@ async def np_conduct_button(update: Update, context: BridgeContext) -> int:
     return await _ask_conduct(update, context)
 
 
+GOAL_CHOICES = ("standard", "light", "none")
+
+
+async def _ask_goals(update: Update, context: BridgeContext) -> int:
+    """The published criteria of success: a preset, or none for now (program files set any)."""
+    from bot.domain import criteria
+
+    user = update.effective_user
+    assert user is not None
+    labels = {
+        "standard": _("Standard goals"),
+        "light": _("Light goals"),
+        "none": _("No goals for now"),
+    }
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    labels[choice],
+                    callback_data=sign(context.runtime.secret, user.id, "np", "goals", choice),
+                )
+            ]
+            for choice in GOAL_CHOICES
+        ]
+    )
+    await reply(
+        update,
+        "\n".join(
+            [
+                _(
+                    "Publish criteria of success now? Every report then shows each goal as met, "
+                    "not yet met or not measurable yet."
+                ),
+                _(
+                    "Standard goals: {goals}.",
+                    goals="; ".join(goal_label(g) for g in criteria.preset("standard")),
+                ),
+                _(
+                    "Light goals: {goals}.",
+                    goals="; ".join(goal_label(g) for g in criteria.preset("light")),
+                ),
+                _("A program file ([[goals]]) can set any other goals later."),
+            ]
+        ),
+        reply_markup=keyboard,
+    )
+    return GOALS
+
+
+async def np_goals_button(update: Update, context: BridgeContext) -> int:
+    payload = verified_press(update, context)
+    if payload is None or payload.arg(0) != "goals" or payload.arg(1) not in GOAL_CHOICES:
+        await button_expired(update)
+        return GOALS
+    query = update.callback_query
+    assert query is not None
+    await answer_once(query)
+    await query.edit_message_reply_markup(reply_markup=None)
+    context.person_data[NEW]["goals"] = payload.arg(1)
+    return await _create(update, context)
+
+
 async def _create(update: Update, context: BridgeContext) -> int:
     user = update.effective_user
     assert user is not None
@@ -280,6 +343,13 @@ async def _create(update: Update, context: BridgeContext) -> int:
     async with context.db() as db:
         await access.require_organizer(db, user.id, context.settings.admin_ids)
         program = await programs.create(db, draft, creator_id=user.id, now=context.clock())
+        goals = ()
+        if data.get("goals") in ("standard", "light"):
+            from bot.domain import criteria
+            from bot.services import criteria as criteria_service
+
+            goals = criteria.preset(data["goals"])
+            await criteria_service.set_goals(db, program.id, goals)
     context.person_data.pop(NEW, None)
     await publish_organizer_menu(context.bot, user.id, current_locale())
     await reply(
@@ -291,6 +361,11 @@ async def _create(update: Update, context: BridgeContext) -> int:
             sides=", ".join(s.name for s in program.sides),
             languages=", ".join(language_name(loc) for loc in program.languages),
             zone=format_zone(program.timezone),
+        )
+        + (
+            "\n\n" + _("Published goals: {goals}.", goals="; ".join(goal_label(g) for g in goals))
+            if goals
+            else ""
         ),
     )
     return ConversationHandler.END
@@ -576,6 +651,7 @@ def _newprogram_conversation() -> ConversationHandler:
                 MessageHandler(TEXT, np_conduct_text),
                 CallbackQueryHandler(np_conduct_button, pattern=r"^np\|"),
             ],
+            GOALS: [CallbackQueryHandler(np_goals_button, pattern=r"^np\|")],
         },
         fallbacks=[
             CommandHandler("cancel", np_cancel),

@@ -304,4 +304,4 @@ def html(figures: Fairness) -> list[str]:
     return parts
 
 
-sections.register(sections.Renderer("fairness", telegram, csv, html))  # type: ignore[arg-type]
+sections.register(sections.Renderer("fairness", telegram, csv, html, 20))  # type: ignore[arg-type]

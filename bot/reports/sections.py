@@ -20,6 +20,7 @@ class Renderer:
     telegram: Callable[[object], Sequence[str]]
     csv: Callable[[object], Sequence[Sequence[str]]]
     html: Callable[[object], Sequence[str]]
+    position: int = 100  # sections are shown in this order (goals 10, fairness 20)
 
 
 _RENDERERS: dict[str, Renderer] = {}
@@ -31,7 +32,7 @@ def register(renderer: Renderer) -> None:
 
 def _present(report: Report) -> Iterator[tuple[Renderer, object]]:
     _load()
-    for name, renderer in _RENDERERS.items():
+    for name, renderer in sorted(_RENDERERS.items(), key=lambda item: item[1].position):
         value = report.sections.get(name)
         if value is not None:
             yield renderer, value
@@ -54,4 +55,4 @@ def html_parts(report: Report) -> list[str]:
 
 def _load() -> None:
     # The sections' modules register themselves on import.
-    from bot.reports import fairness, pairs, rounds  # noqa: F401
+    from bot.reports import fairness, goals, pairs, rounds  # noqa: F401

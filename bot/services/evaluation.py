@@ -555,7 +555,7 @@ async def build_report(
         )
         comments = tuple(drawn.all())
 
-    return Report(
+    report = Report(
         scope=scope,
         program_name=program.name,
         group_name=group.name if group else None,
@@ -586,6 +586,7 @@ async def build_report(
         coarsened_answers=coarsened.get(ANY_COARSENED, 0),
         sections=await _sections(db, scope, k, now) if kind == POST_SESSION else {},
     )
+    return await with_goals(db, report)
 
 
 async def _has_survey(db: AsyncSession, program_id: int, kind: str) -> bool:
@@ -613,6 +614,19 @@ async def _sections(db: AsyncSession, scope: Scope, k: int, now: datetime) -> di
         # Conversations per person of the weekly cross-border pairs (program-wide only).
         found["pairs"] = await pairs.evaluation(db, scope.program_id)
     return found
+
+
+async def with_goals(db: AsyncSession, report: Report) -> Report:
+    """The program's report with its published goals judged from the report's own figures."""
+    from dataclasses import replace
+
+    from bot.services import criteria
+
+    if report.scope.level != "program":
+        return report
+    goals = await criteria.goals_of(db, report.scope.program_id)
+    judged = criteria.judge_all(goals, report, report.sections.get("fairness"))  # type: ignore[arg-type]
+    return replace(report, sections={**report.sections, "goals": judged})
 
 
 async def _released_program_figures(

@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import SUPPORTED_LOCALES
-from bot.db.models import DialogueSession
+from bot.db.models import DialogueSession, Program
 from bot.domain.conduct import parse_terms
 from bot.domain.errors import BridgeError, NotFound
 from bot.domain.program_file import (
@@ -139,6 +139,7 @@ async def apply_parsed(
     await _plan_surveys(db, parsed, plan)
     await _plan_feedback(db, parsed, plan)
     await _plan_pairs(db, parsed, plan)
+    await _plan_fairness(db, parsed, plan)
     await _plan_reminders(db, parsed, plan)
     await _plan_sessions(db, parsed, plan)
     await _plan_rounds(db, parsed, plan)
@@ -528,6 +529,63 @@ async def _plan_pairs(db: AsyncSession, parsed: ProgramFile, plan: _Plan) -> Non
         )
 
     plan.section("pairs", details, store)
+
+
+# ---- fairness and goals ------------------------------------------------------------------------------
+
+
+def _goals_text(goals: Sequence[Any]) -> str:
+    return (
+        ", ".join(
+            f"{g['kind']} {g['target']:g}" + (f" ({g['hours']} h)" if g.get("hours") else "")
+            for g in goals
+        )
+        or "—"
+    )
+
+
+async def _plan_fairness(db: AsyncSession, parsed: ProgramFile, plan: _Plan) -> None:
+    if parsed.goals is None and parsed.alert_ratio is None:
+        return
+    current: dict[str, Any] = {}
+    if plan.existing is not None:
+        row = await db.get(Program, plan.existing.id)
+        current = dict((row.fairness if row else None) or {})
+    wanted = dict(current)
+    details = []
+    if parsed.alert_ratio is not None and current.get("alert_ratio") != parsed.alert_ratio:
+        details.append(
+            Detail(
+                "set",
+                {
+                    "field": "alert_ratio",
+                    "old": current.get("alert_ratio", "—"),
+                    "new": parsed.alert_ratio,
+                },
+            )
+        )
+        wanted["alert_ratio"] = parsed.alert_ratio
+    if parsed.goals is not None:
+        goals = [g.as_dict() for g in parsed.goals]
+        if goals != current.get("goals", []):
+            details.append(
+                Detail(
+                    "set",
+                    {
+                        "field": "goals",
+                        "old": _goals_text(current.get("goals", [])),
+                        "new": _goals_text(goals),
+                    },
+                )
+            )
+            wanted["goals"] = goals
+
+    async def store(db: AsyncSession, work: _Work) -> None:
+        row = await db.get(Program, _pid(work))
+        assert row is not None
+        row.fairness = wanted
+
+    plan.section("fairness", details, store)
 
 
 # ---- sessions ----------------------------------------------------------------------------------------

@@ -407,7 +407,12 @@ async def test_conversation_buttons_pressed_after_their_step_have_expired(
     await tg.press_raw(admin, zone, use_zone)
     for _ in range(2):
         await tg.click(admin, tg.last_message(chat), "Use the standard code of conduct")
+    goals = tg.last_message(chat)
+    light = tg._find_button(goals, "Light goals")["callback_data"]
+    await tg.press_raw(admin, goals, light)
     assert tg.last_text(chat).startswith("Program Spring Exchange 2026 is ready")
+    update = await tg.press_raw(admin, goals, light)  # a double tap creates nothing twice
+    assert tg.callback_answer(update)["text"] != ""
     update = await tg.press_raw(admin, zone, use_zone)
     assert tg.callback_answer(update)["text"] == (
         "This button has expired. Please use the latest message."

@@ -32,9 +32,20 @@ async def test_shortest_path_to_a_program_is_a_few_taps(tg, fake, runtime, admin
     await tg.click(admin, tg.last_message(chat), "Use Armenia Time")
     for _ in range(3):  # en, hy, az: the standard code of conduct for each
         await tg.click(admin, tg.last_message(chat), "Use the standard code of conduct")
+    # The published criteria of success: a preset in one tap.
+    goals = tg.last_message(chat)
+    assert tg.last_text(chat).startswith("Publish criteria of success now?")
+    assert "Standard goals: Attendance at least 80%; Felt heard at least 4.00;" in tg.last_text(
+        chat
+    )
+    assert tg.buttons(goals) == ["Standard goals", "Light goals", "No goals for now"]
+    await tg.click(admin, goals, "Standard goals")
     assert tg.last_text(chat) == (
         "Program Spring Exchange 2026 is ready: sides Armenia, Azerbaijan; languages English, Հայերեն, "
-        "Azərbaycan; time zone Armenia Time.\n\nNext: make invite links with /invite."
+        "Azərbaycan; time zone Armenia Time.\n\nNext: make invite links with /invite.\n\n"
+        "Published goals: Attendance at least 80%; Felt heard at least 4.00; Trust after minus "
+        "before above +0.00, with 95% confidence; Largest side's share of messages at most 60%; "
+        "Appeals decided within 48 h: at least 100%."
     )
     async with runtime.db() as db:
         program = (await db.scalars(select(Program))).one()
@@ -44,6 +55,13 @@ async def test_shortest_path_to_a_program_is_a_few_taps(tg, fake, runtime, admin
         ).all()
         grants = (await db.scalars(select(OrganizerGrant.person_id))).all()
     assert (program.timezone, program.default_locale) == ("Asia/Yerevan", "en")
+    assert [g["kind"] for g in program.fairness["goals"]] == [
+        "attendance",
+        "felt_heard",
+        "trust_change",
+        "speaking_balance",
+        "appeals_answered",
+    ]
     assert sides == ["Armenia", "Azerbaijan"] and languages == ["en", "hy", "az"]
     assert grants == [admin.id]
     assert await count(runtime, ConductText) == 0  # the standard text is rendered per reader
@@ -70,12 +88,18 @@ async def test_custom_code_of_conduct_and_bad_answers(tg, fake, runtime, admin) 
     assert tg.last_text(chat).startswith("I couldn't find a time zone for Nowhere-land.")
     await tg.say(admin, chat, "Nicosia")
     await tg.say(admin, chat, "Respect everyone. No hate speech.")
+    goals = tg.last_message(chat)
+    await tg.say(admin, chat, "80% attendance please")  # typed, not pressed: the question again
+    assert tg.last_text(chat) == "Please answer the question above, or send /cancel to stop."
+    await tg.click(admin, goals, "No goals for now")
     assert tg.last_text(chat).startswith("Program Bridge Cohort is ready")
+    assert "Published goals" not in tg.last_text(chat)
     async with runtime.db() as db:
         program = (await db.scalars(select(Program))).one()
         texts = (await db.scalars(select(ConductText.text))).all()
     assert program.timezone == "Asia/Nicosia"
     assert texts == ["Respect everyone. No hate speech."]
+    assert program.fairness is None  # no goals published
 
 
 async def test_cancel_creates_nothing(tg, fake, runtime, admin) -> None:

@@ -47,10 +47,6 @@ SMOOTHING = 0.5
 RELEASE_DELAY = timedelta(hours=1)
 
 
-class FairnessErrorCode:
-    BAD_RATIO = "bad_alert_ratio"  # params: value
-
-
 def sanction_rule(actor_rule: str | None, reason_code: str | None) -> str:
     """The rule category of a sanction: the filter's rule, the bot's reason, or the moderator's own."""
     if actor_rule and actor_rule.startswith("filter:"):
@@ -129,17 +125,6 @@ def should_alert(
     if found is None or found.ratio <= ratio:
         return None
     return found
-
-
-def validate_ratio(value: object) -> float:
-    """An alert threshold: a number above 1 (1.5 means "half again as many per message")."""
-    try:
-        ratio = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ValueError(FairnessErrorCode.BAD_RATIO) from None
-    if not math.isfinite(ratio) or ratio <= 1:
-        raise ValueError(FairnessErrorCode.BAD_RATIO)
-    return ratio
 
 
 __all__ = [

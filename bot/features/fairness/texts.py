@@ -8,6 +8,16 @@ from bot.i18n import N_, _, format_date, format_number, zone
 from bot.services.fairness import Alert, GroupMonth
 from bot.services.moderation import BAN, DELETE, KICK, MUTE, WARN
 
+# Translated errors of the fairness and goals settings (merged by bot/handlers/errors.py).
+ERROR_MESSAGES = {
+    "goal_unknown": N_("There is no goal {kind}; the goals are: {choices}."),
+    "goal_bad_target": N_("The target of {kind} must be from {low} to {high}."),
+    "goal_bad_hours": N_(
+        "Hours belong only to appeals_answered, as a whole number from 1 to 720 (not {hours})."
+    ),
+    "fairness_bad_ratio": N_("The alert ratio must be a number from {low} to {high}."),
+}
+
 # The kinds of action a group is told about, in the order of the ladder.
 KIND_LABELS = {
     WARN: N_("warnings"),
