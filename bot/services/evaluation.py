@@ -586,7 +586,7 @@ async def build_report(
         coarsened_answers=coarsened.get(ANY_COARSENED, 0),
         sections=await _sections(db, scope, k, now) if kind == POST_SESSION else {},
     )
-    return await with_goals(db, report)
+    return await with_goals(db, report) if kind == POST_SESSION else report
 
 
 async def _has_survey(db: AsyncSession, program_id: int, kind: str) -> bool:
