@@ -54,6 +54,23 @@ def healthcheck_command() -> list[str]:
     return json.loads(check.split(" CMD ", 1)[1])
 
 
+def image_tree(app: Path) -> Path:
+    """The image's /app: the Dockerfile's COPY sources (after WORKDIR /app), nothing else."""
+    ignored = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for word, rest in _instructions():
+        if word != "COPY":
+            continue
+        *sources, _dest = rest.split()
+        for source in sources:
+            path = ROOT / source
+            if path.is_dir():
+                shutil.copytree(path, app / source, ignore=ignored)
+            else:
+                app.mkdir(parents=True, exist_ok=True)
+                shutil.copy(path, app / source)
+    return app
+
+
 def docker_unavailable() -> str | None:
     if shutil.which("docker") is None:
         return "no docker command on this machine: the image is not built here"
@@ -139,12 +156,15 @@ async def test_the_image_entry_command_answers_start(bot_env, fake, tmp_path: Pa
     env = dict(bot_env)
     env.update(image_env())
     # The image's environment, but this machine's paths and a free port for the listener.
-    env.pop("MATPLOTLIBRC", None)
     env["MPLCONFIGDIR"] = str(tmp_path / "mpl")
     env["BRIDGEBOT_HTTP_LISTEN"] = env["BRIDGEBOT_HTTP_LISTEN"].replace("8080", str(port))
-    # Run from a data folder as the image does (WORKDIR /data), this checkout's package first.
-    env["PYTHONPATH"] = str(ROOT)
-    process = _start([sys.executable, "-m", "bot", *command[1:]], env, tmp_path)
+    # Only what the Dockerfile copies into /app, run from a data folder as the image does.
+    app = image_tree(tmp_path / "app")
+    data = tmp_path / "data"
+    data.mkdir()
+    env["PYTHONPATH"] = str(app)
+    env["MATPLOTLIBRC"] = str(app / "docker" / "matplotlibrc")
+    process = _start([sys.executable, "-m", "bot", *command[1:]], env, data)
     tg = TgDriver(fake, mode="queue", delivery_timeout=30)
     try:
         await fake.wait_for_call("getUpdates", timeout=90)
@@ -158,7 +178,7 @@ async def test_the_image_entry_command_answers_start(bot_env, fake, tmp_path: Pa
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
-    lines = (tmp_path / "bot.log").read_text().splitlines()
+    lines = (data / "bot.log").read_text().splitlines()
     assert process.returncode == 0, lines
     records = [json.loads(line) for line in lines]  # BRIDGEBOT_LOG_FORMAT=json: one object a line
     assert any(
