@@ -365,3 +365,31 @@ async def test_show_member_names_is_set_and_then_unchanged(runtime) -> None:
     assert statuses(off)["program"] == "updated"
     async with runtime.db() as db:
         assert (await db.scalars(select(Program.show_member_names))).one() is False
+
+
+async def test_round_prompts_are_stored_replaced_and_reapplying_changes_nothing(runtime) -> None:
+    from bot.features.rounds import service as rounds_service
+
+    prompts = (
+        '\n[rounds]\nprompts = [{ en = "Tell about home.", ru = "Расскажите о доме." }, '
+        '{ en = "A place you miss.", ru = "Место, по которому вы скучаете." }]\n'
+    )
+    report = await apply(runtime, BASE + prompts)
+    assert statuses(report)["rounds"] == "created"
+    async with runtime.db() as db:
+        program = await programs.find(db, "Spring Exchange")
+        stored = await rounds_service.prompts_of(db, program.id)
+    assert stored == [
+        {"en": "Tell about home.", "ru": "Расскажите о доме."},
+        {"en": "A place you miss.", "ru": "Место, по которому вы скучаете."},
+    ]
+    assert statuses(await apply(runtime, BASE + prompts))["rounds"] == "unchanged"
+    fewer = '\n[rounds]\nprompts = [{ en = "One.", ru = "Одна." }]\n'
+    report = await apply(runtime, BASE + fewer)
+    rounds_section = next(s for s in report.sections if s.section == "rounds")
+    assert rounds_section.status == "updated"
+    assert rounds_section.details[0].params == {"field": "rounds.prompts", "old": 2, "new": 1}
+    async with runtime.db() as db:
+        assert await rounds_service.prompts_of(db, program.id) == [{"en": "One.", "ru": "Одна."}]
+    # Without a [rounds] table the prompts stay as they are.
+    assert "rounds" not in statuses(await apply(runtime, BASE))
