@@ -13,10 +13,14 @@ history, writing pairs) is measured by `--with-db` against SQLite in a temporary
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import random
 import statistics
+import tempfile
 import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from bot.domain.pairing import Member, match
 
@@ -69,6 +73,7 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=2_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--weeks", type=int, default=10)
+    parser.add_argument("--job", action="store_true", help="also time the weekly job with SQLite")
     args = parser.parse_args()
     print(f"cores: {os.cpu_count()}; members: {args.members}; runs: {args.runs}")
     print(
@@ -85,6 +90,104 @@ def main() -> None:
                 f"{label:>14} {week + 1:>4} {_ms(times):>26} {len(pairing.pairs):>6} "
                 f"{pairing.repeats:>7} {len(pairing.unpaired):>7}"
             )
+
+    if args.job:
+        asyncio.run(_job(args.members, min(args.weeks, 3)))
+
+
+class _Clock:
+    def __init__(self, now):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+
+async def _job(size: int, weeks: int) -> None:
+    from bench._sessions_common import make_app
+    from bot.db.models import Enrolment, PairMember, Person
+    from bot.domain.programs import ProgramDraft
+    from bot.features.pairs import jobs
+    from bot.services import programs
+    from tests.helpers.fake_telegram import FakeTelegram
+
+    zones = ("Asia/Yerevan", "Asia/Baku", "Asia/Tbilisi", "Europe/Berlin", "America/New_York")
+    clock = _Clock(datetime(2026, 3, 2, 9, tzinfo=UTC))
+    fake = FakeTelegram(clock=lambda: clock().timestamp())
+    with tempfile.TemporaryDirectory() as folder:
+        app, runtime = await make_app(Path(folder) / "pairs.db", fake, rate_limit=False)
+        runtime.clock = clock
+        await app.initialize()
+        members = program(size, lingua_franca=True)
+        async with runtime.db() as db:
+            view = await programs.create(
+                db,
+                ProgramDraft(
+                    name="Bench",
+                    sides=SIDES,
+                    languages=("en", "hy", "az", "ka", "ru", "de"),
+                    timezone="Asia/Yerevan",
+                ),
+                creator_id=None,
+                now=clock(),
+            )
+            side_ids = {side.name: side.id for side in view.sides}
+            rng = random.Random(2)
+            for member in members:
+                user = fake.user(f"P{member.id}", language_code="en")
+                fake.mark_started(user)
+                db.add(
+                    Person(
+                        id=user.id,
+                        first_name=user.first_name,
+                        last_name=None,
+                        username=None,
+                        telegram_language="en",
+                        locale="en",
+                        timezone=rng.choice(zones),
+                        created_at=clock(),
+                        updated_at=clock(),
+                    )
+                )
+                await db.flush()
+                enrolment = Enrolment(
+                    program_id=view.id,
+                    person_id=user.id,
+                    side_id=side_ids[str(member.side)],
+                    role="student",
+                    accepted_conduct_at=clock(),
+                    enrolled_at=clock(),
+                )
+                db.add(enrolment)
+                await db.flush()
+                db.add(
+                    PairMember(
+                        enrolment_id=enrolment.id,
+                        program_id=view.id,
+                        person_id=user.id,
+                        languages=sorted(member.languages),
+                        opted_in_at=clock(),
+                        sat_out=False,
+                    )
+                )
+        print(f"\nweekly job, {size} members, SQLite, fake Bot API without rate limits:")
+        for week in range(weeks):
+            sent_before = len(fake.all_sent()) if hasattr(fake, "all_sent") else None
+            started = time.perf_counter()
+            counts = await jobs.run_due(app, clock())
+            seconds = time.perf_counter() - started
+            print(
+                f"  week {week + 1}: {seconds:6.1f} s  rounds {counts['rounds']}, introductions "
+                f"{counts['intros']}, sat out told {counts['sat_out']}, check-ins {counts['check_ins']}"
+                + (
+                    f" ({len(fake.all_sent()) - sent_before} sent)"
+                    if sent_before is not None
+                    else ""
+                )
+            )
+            clock.now += timedelta(days=7)
+        await app.shutdown()
+        await runtime.engine.dispose()
 
 
 if __name__ == "__main__":

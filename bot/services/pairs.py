@@ -407,6 +407,11 @@ async def partner_unreachable(
     return await _end_pair(db, pair, unreachable, "blocked", now)
 
 
+async def leave_quietly(db: AsyncSession, person_id: int) -> None:
+    """Someone who blocked the bot leaves the weekly pairs (nobody to tell)."""
+    await db.execute(delete(PairMember).where(PairMember.person_id == person_id))
+
+
 async def share(db: AsyncSession, pair_id: int, person_id: int) -> Shared | None:
     """``person_id`` agrees to share names; None if they had agreed already (a repeat press)."""
     pair = await db.get(Pair, pair_id)

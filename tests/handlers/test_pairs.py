@@ -310,10 +310,10 @@ async def test_a_survey_comment_is_not_relayed(tg, fake, runtime, app) -> None:
 # ---- when things go wrong -------------------------------------------------------------------------------
 
 
-async def test_a_partner_who_blocks_the_bot_ends_the_pair(tg, fake, runtime, app) -> None:
+async def test_a_partner_who_cannot_be_reached_ends_the_pair(tg, fake, runtime, app) -> None:
     place = await make_place(runtime, fake)
     ani, elvin = await paired(tg, fake, runtime, app, place)
-    await tg.block(elvin)
+    fake.deactivate(elvin)  # a deleted account: Telegram says nothing until a send fails
     await tg.say(ani, fake.private(ani), "Are you there?")
     assert tg.last_text(fake.private(ani)) == (
         "Your partner can no longer be reached, so this conversation has ended and your last "
@@ -327,13 +327,13 @@ async def test_a_partner_who_blocks_the_bot_ends_the_pair(tg, fake, runtime, app
     assert tg.last_text(fake.private(ani)).startswith("I didn't understand that.")
 
 
-async def test_an_introduction_to_someone_who_blocked_the_bot(tg, fake, runtime, app) -> None:
+async def test_an_introduction_to_someone_who_cannot_be_reached(tg, fake, runtime, app) -> None:
     place = await make_place(runtime, fake)
     ani = await place.add_person("Ani", side=0)
     elvin = await place.add_person("Elvin", side=1)
     for user in (ani, elvin):
         await tg.say(user, fake.private(user), "/pairs on")
-    await tg.block(elvin)
+    fake.deactivate(elvin)
     await run_week(app, runtime)
     texts = tg.texts(fake.private(ani))
     assert texts[-2].startswith("🤝 This week you are paired with someone from Azerbaijan.")
@@ -478,3 +478,16 @@ async def test_the_program_sets_the_interval_and_its_own_questions(tg, fake, run
     assert counts == {"rounds": 0, "intros": 0, "sat_out": 0, "check_ins": 2}
     runtime.clock.advance(days=7)
     assert (await run_week(app, runtime))["rounds"] == 1
+
+
+async def test_blocking_the_bot_ends_the_pair_at_once(tg, fake, runtime, app) -> None:
+    place = await make_place(runtime, fake)
+    ani, elvin = await paired(tg, fake, runtime, app, place)
+    await tg.block(elvin)  # Telegram tells the bot right away (my_chat_member: kicked)
+    assert tg.last_text(fake.private(ani)) == (
+        "Your partner can no longer be reached, so this conversation has ended. You will get a "
+        "new partner in the next round."
+    )
+    [pair] = await rows(runtime, Pair)
+    assert not pair.active and pair.ended == ("blocked_b" if elvin.id > ani.id else "blocked_a")
+    assert [m.person_id for m in await rows(runtime, PairMember)] == [ani.id]

@@ -11,14 +11,15 @@ from __future__ import annotations
 import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import Forbidden, TelegramError
-from telegram.ext import CommandHandler, MessageHandler, filters
+from telegram.ext import ChatMemberHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import BridgeContext
 from bot.domain.conduct import FloodState
 from bot.domain.conduct.rules import check_message
 from bot.features.pairs import texts
-from bot.handler_groups import GROUP_COMMANDS
+from bot.handler_groups import GROUP_COMMANDS, GROUP_OBSERVERS
 from bot.handlers.callbacks import Payload, sign, version_tag
 from bot.handlers.common import ALREADY_DONE, answer_once, reply
 from bot.i18n import _, language_name, use_locale
@@ -350,6 +351,31 @@ async def on_private_other(update: Update, context: BridgeContext) -> None:
         await reply(update, texts.refused_content())
 
 
+async def on_my_chat_member(update: Update, context: BridgeContext) -> None:
+    """Someone blocked the bot (Telegram says so at once): their pair ends now, the partner is
+    told, and they leave the weekly pairs (a passive observer: groups.py records the bot's own
+    status in groups in an earlier handler group)."""
+    changed = update.my_chat_member
+    if (
+        changed is None
+        or changed.chat.type != ChatType.PRIVATE
+        or changed.new_chat_member.status != ChatMemberStatus.BANNED
+    ):
+        return
+    person = changed.chat.id
+    async with context.db() as db:
+        partner = await pairs.partner_of(db, person)
+        ended = (
+            await pairs.partner_unreachable(db, partner.pair_id, person, context.clock())
+            if partner is not None
+            else None
+        )
+        if partner is None:
+            await pairs.leave_quietly(db, person)
+    if ended is not None:
+        await tell(context, ended.notify, ended.notify_locale, texts.partner_stopped)
+
+
 def build_handlers() -> list:
     private = filters.ChatType.PRIVATE
     new_only = filters.UpdateType.MESSAGE
@@ -365,4 +391,8 @@ def build_handlers() -> list:
         (GROUP_COMMANDS, CommandHandler("pairs", pairs_command, filters=private)),
         (GROUP_COMMANDS, CommandHandler("endpair", endpair_command, filters=private)),
         (GROUP_COMMANDS, MessageHandler(other, on_private_other)),
+        (
+            GROUP_OBSERVERS,
+            ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
+        ),
     ]

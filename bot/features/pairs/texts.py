@@ -144,6 +144,13 @@ def partner_unreachable() -> str:
     )
 
 
+def partner_stopped() -> str:
+    return _(
+        "Your partner can no longer be reached, so this conversation has ended. You will get a "
+        "new partner in the next round."
+    )
+
+
 def ended_by_me() -> str:
     return _("This conversation has ended; I will pass nothing more on.")
 
