@@ -115,16 +115,24 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     settings.require_token()
     if not settings.is_sqlite:
         asyncio.run(_check_database(settings))
+        _require_head(settings)
     # Ask Telegram who we are before starting: a rejected token or an unreachable Bot API becomes one
     # clear line here instead of a retry loop's traceback inside python-telegram-bot.
     asyncio.run(_bot_username(settings, ask_telegram=True))
     # One active instance per database: a second one refuses (SQLite) or waits as the standby
     # (PostgreSQL) until the active one is gone (bot/db/instance.py).
-    lock = instance.take(
-        settings, poll=settings.standby_poll_seconds, heartbeat=settings.lock_heartbeat_seconds
-    )
+    # A standby has everything ready (handlers built, modules loaded) before it waits, so taking
+    # over costs little more than the first poll.
+    application = None if settings.is_sqlite else _build(settings)
     try:
-        return _run_active(settings, args, lock)
+        lock = instance.take(
+            settings, poll=settings.standby_poll_seconds, heartbeat=settings.lock_heartbeat_seconds
+        )
+    except instance.StandbyStopped:
+        logging.getLogger("bot.db.instance").warning("standby: stopped before taking over")
+        return 0
+    try:
+        return _run_active(settings, args, lock, application)
     finally:
         if lock is not None:
             lock.release()
@@ -150,8 +158,19 @@ def _bind_listeners(settings: Settings, args: argparse.Namespace) -> list[Any]:
     return listeners
 
 
-def _run_active(settings: Settings, args: argparse.Namespace, lock: Any) -> int:
-    from bot.app import ALLOWED_UPDATES, build_application
+def _require_head(settings: Settings) -> None:
+    if not asyncio.run(_is_at_head(settings)):
+        raise CliError("the database schema is not up to date: run `bridgebot db upgrade` first")
+
+
+def _build(settings: Settings) -> Any:
+    from bot.app import build_application
+
+    return build_application(settings)
+
+
+def _run_active(settings: Settings, args: argparse.Namespace, lock: Any, application: Any) -> int:
+    from bot.app import ALLOWED_UPDATES
     from bot.context import runtime_of
     from bot.db import instance
     from bot.ops import logs
@@ -160,10 +179,11 @@ def _run_active(settings: Settings, args: argparse.Namespace, lock: Any) -> int:
     listeners = _bind_listeners(settings, args)
     if settings.is_sqlite:
         _upgrade(settings)
-    elif not asyncio.run(_is_at_head(settings)):
-        raise CliError("the database schema is not up to date: run `bridgebot db upgrade` first")
+    else:
+        _require_head(settings)  # again: the active one may have been upgraded meanwhile
     asyncio.run(_release_orphaned_claims(settings))
-    application = build_application(settings)
+    if application is None:
+        application = _build(settings)
     webhook = None
     if args.webhook_url:
         webhook = Webhook(

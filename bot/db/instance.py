@@ -147,6 +147,10 @@ async def pg_lock_free(conn: Any) -> bool:
     return False
 
 
+class StandbyStopped(Exception):
+    """The standby was asked to stop before it took over."""
+
+
 class PostgresLock:
     """The advisory lock, held by a thread with its own loop and connection."""
 
@@ -163,12 +167,25 @@ class PostgresLock:
     # -- called from the main thread
 
     def acquire(self) -> None:
-        """Block until this process is the active one (as the standby meanwhile)."""
+        """Block until this process is the active one (as the standby meanwhile). SIGTERM or
+        Ctrl-C while waiting raises StandbyStopped."""
         started = time.monotonic()
-        self._thread.start()
-        while not self.acquired.wait(0.2):
-            if not self._thread.is_alive():
-                raise OperatorError("the instance lock could not be taken", EXIT_LOST_LOCK)
+        stopping = threading.Event()
+        previous = signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+        try:
+            self._thread.start()
+            while not self.acquired.wait(0.2):
+                if stopping.is_set():
+                    break
+                if not self._thread.is_alive():
+                    raise OperatorError("the instance lock could not be taken", EXIT_LOST_LOCK)
+        except KeyboardInterrupt:
+            stopping.set()
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+        if stopping.is_set():
+            self.release()
+            raise StandbyStopped()
         self.waited = time.monotonic() - started
 
     def release(self) -> None:
@@ -222,15 +239,21 @@ class PostgresLock:
                 if not said_unreachable:
                     log.warning("instance lock: the database is unreachable (%s); retrying", exc)
                     said_unreachable = True
-            await asyncio.sleep(self.poll)
+            await self._pause(self.poll)
         if conn is not None:
             with contextlib.suppress(Exception):
                 await conn.close()
         return None
 
+    async def _pause(self, seconds: float) -> None:
+        """Sleep ``seconds`` or until asked to stop, whichever comes first."""
+        deadline = time.monotonic() + seconds
+        while not self._stop.is_set() and time.monotonic() < deadline:  # noqa: ASYNC110 - a threading.Event set from another thread
+            await asyncio.sleep(min(0.1, max(0.0, deadline - time.monotonic())))
+
     async def _hold(self, conn: Any) -> None:
         while not self._stop.is_set():
-            await asyncio.sleep(self.heartbeat)
+            await self._pause(self.heartbeat)
             if self._stop.is_set():
                 with contextlib.suppress(Exception):
                     await conn.fetchval("SELECT pg_advisory_unlock($1)", LOCK_KEY)
