@@ -467,3 +467,15 @@ async def test_the_teller_may_still_answer_after_the_session_closed(tg, world, c
     assert "Thank you. Your answer is stored anonymously." in tg.texts(tg.private(ani))
     async with runtime.db() as db:
         assert await db.scalar(select(func.count()).select_from(PendingAnswers)) == 1
+
+
+async def test_once_more_after_the_session_closed_ends_the_round_instead(tg, world, clock, app):
+    post = await _start_round(tg, world, clock, app)
+    ani = world.member("Ani")
+    await tg.click(ani, post, "I have finished")
+    await tg.say(world.member("Olga"), world.chat, "You said it was far.")
+    await tg.click(ani, tg.last_message(tg.private(ani)), "1 · Not at all")
+    offer = tg.last_message(tg.private(ani))
+    await tg.say(world.moderator, world.chat, "/close")
+    await tg.click(ani, offer, "Once more")
+    assert tg.last_text(world.chat).startswith("✅ The round is over. Thank you, Ani and Olga.")

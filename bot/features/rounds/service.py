@@ -327,6 +327,10 @@ async def act(
             db, row.group_id, actor_id, admin_ids
         ):
             raise RoundError("round_moderators_only")
+    if event is Event.REPEAT and row.session_id is not None:
+        session = await sessions_service.get(db, row.session_id)
+        if session.status != sessions_service.OPEN:
+            event = Event.NO_REPEAT  # the session has closed meanwhile: no new telling
     state = advance(before.state(), event, now, before.timing(), value=value)
     if state.rating is not None:
         assert secret is not None
