@@ -45,6 +45,7 @@ when a caller asks for them, by a second, index-tracking walk that a property te
 
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -270,8 +271,13 @@ def _leet_table(token: str, reading: str) -> Mapping[int, int | str]:
     return (_CYRILLIC_LEET if _CYRILLIC.search(token) else _LEET)[reading]
 
 
+# The replacement as a C-level callable: a "\1" template is expanded in Python for every match,
+# which made collapsing runs the largest cost of folding a word never seen before.
+_FIRST_GROUP = operator.methodcaller("group", 1)
+
+
 def _collapse_runs(token: str) -> str:
-    return _LETTER_RUN.sub(r"\1", token)
+    return _LETTER_RUN.sub(_FIRST_GROUP, token)
 
 
 def _read_leet(folded: str, reading: str) -> tuple[str, bool]:
@@ -337,8 +343,38 @@ class _ChunkCache(dict[str, str]):
             self[chunk] = folded
         return folded
 
+    def fold_many(self, chunks: list[str]) -> None:
+        """``__missing__`` for many new chunks at once, with the same results: each chunk is
+        translated on its own, then the chunks are joined by NUL (which no folded text holds,
+        folding turns NUL into a blank) so that collapsing runs and the Hangul/Han and leet
+        tests run once over the message instead of once per word. Runs do not cross a NUL, which
+        is no letter; a text with Hangul, Han or a leet character takes the per-chunk path for
+        the chunks that need it."""
+        if not chunks:
+            return
+        folded = [chunk.translate(_FOLD_TABLE) for chunk in chunks]
+        joined = "\0".join(folded)
+        if _CJK.search(joined):
+            for chunk in chunks:
+                self.__missing__(chunk)
+            return
+        # Blanks squeezed over the whole text, then none left beside a NUL: each piece is then
+        # what " ".join(piece.split()) gives.
+        squeezed = " ".join(_collapse_runs(joined).split())
+        pieces = squeezed.replace(" \0", "\0").replace("\0 ", "\0").split("\0")
+        if _LEET_CHAR.search(squeezed):
+            for index, piece in enumerate(pieces):
+                if _LEET_CHAR.search(piece):
+                    pieces[index], has_one = _read_leet(piece, self.reading)
+                    if has_one:
+                        _CHUNKS_WITH_ONE.add(chunks[index])
+                        _CHUNKS_MARKED.add(chunks[index])
+        self.update(zip(chunks, pieces, strict=True))
+
 
 _CHUNKS = {reading: _ChunkCache(reading) for reading in _LEET}
+# Fewer new chunks than this are folded one by one (the batch has a fixed cost).
+_BATCH_FROM = 4
 _MAYBE_SPACED = re.compile(f" {_UNIT} {_UNIT} ")
 _MAYBE_SPACED_CJK = re.compile(f" {_UNIT_CJK} {_UNIT_CJK} ")
 
@@ -363,7 +399,11 @@ def _fast_fold(text: str, one_reads_as: str) -> tuple[str, bool, bool]:
     whether it holds Hangul or Han."""
     _bound_caches()
     chunks = text.split()
-    folded = " ".join(filter(None, map(_CHUNKS[one_reads_as].__getitem__, chunks)))
+    cache = _CHUNKS[one_reads_as]
+    new = [chunk for chunk in dict.fromkeys(chunks) if chunk not in cache]
+    if len(new) >= _BATCH_FROM:
+        cache.fold_many([chunk for chunk in new if len(chunk) <= _CHUNK_LIMIT])  # kept ones
+    folded = " ".join(filter(None, map(cache.__getitem__, chunks)))
     has_one = cjk = False
     if not _CHUNKS_MARKED.isdisjoint(chunks):  # one pass for the common text that has neither
         has_one = not _CHUNKS_WITH_ONE.isdisjoint(chunks)
