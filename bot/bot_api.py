@@ -7,6 +7,8 @@
 2. A callback query can be answered once; a second answer fails. The client remembers which
    queries it answered, so whichever path answers first (a handler, the error handler) is the
    only answer, and ``was_answered`` lets a late path send its text as a message instead.
+3. A group post (bot/handlers/group_post.py) is sent and edited with its entities: the group's
+   other languages folded into expandable quotes.
 """
 
 from __future__ import annotations
@@ -27,6 +29,19 @@ _REMEMBERED_QUERIES = 4096
 
 def is_not_modified(error: BaseException) -> bool:
     return isinstance(error, BadRequest) and "message is not modified" in str(error).lower()
+
+
+def _with_post_entities(text: object, kwargs: dict[str, Any]) -> dict[str, Any]:
+    from bot.handlers.group_post import entities_of
+
+    entities = entities_of(text)
+    if (
+        entities
+        and kwargs.get("entities") is None
+        and not isinstance(kwargs.get("parse_mode"), str)
+    ):
+        kwargs = {**kwargs, "entities": entities}
+    return kwargs
 
 
 class BridgeBot(ExtBot):
@@ -54,7 +69,9 @@ class BridgeBot(ExtBot):
     def was_answered(self, query_id: str) -> bool:
         return query_id in self._answered_queries
 
-    async def answer_callback_query(self, callback_query_id: str, *args: Any, **kwargs: Any) -> bool:
+    async def answer_callback_query(
+        self, callback_query_id: str, *args: Any, **kwargs: Any
+    ) -> bool:
         if self.was_answered(callback_query_id):
             log.debug("callback query %s was answered already", callback_query_id)
             return True
@@ -68,7 +85,13 @@ class BridgeBot(ExtBot):
             self._answered_queries.pop(callback_query_id, None)
             raise
 
+    async def send_message(self, *args: Any, **kwargs: Any) -> Any:
+        text = kwargs["text"] if "text" in kwargs else args[1] if len(args) > 1 else None
+        return await super().send_message(*args, **_with_post_entities(text, kwargs))
+
     async def edit_message_text(self, *args: Any, **kwargs: Any) -> Any:
+        text = kwargs["text"] if "text" in kwargs else args[0] if args else None
+        kwargs = _with_post_entities(text, kwargs)
         try:
             return await super().edit_message_text(*args, **kwargs)
         except BadRequest as error:

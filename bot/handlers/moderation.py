@@ -38,7 +38,7 @@ from bot.handlers import moderation_rules
 from bot.handlers.callbacks import Payload, sign, version_tag
 from bot.handlers.common import ALREADY_DONE, answer_once, identity, reader_zone, reply
 from bot.handlers.errors import error_text
-from bot.handlers.group_post import render_blocks
+from bot.handlers.group_post import GroupPost, render_blocks
 from bot.handlers.moderation_common import (
     APPEAL,
     APPEAL_ACCEPT,
@@ -304,6 +304,8 @@ def _chunks(text: str) -> list[str]:
     """Split at block boundaries so every message stays within Telegram's 4,096 characters."""
     if len(text) <= MAX_MESSAGE:
         return [text]
+    if isinstance(text, GroupPost):
+        return text.chunks(MAX_MESSAGE)  # each part keeps its languages folded
     chunks: list[str] = []
     current = ""
     for block in text.split("\n\n"):

@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from telegram import InlineKeyboardMarkup
+from telegram import InlineKeyboardMarkup, MessageEntity
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -71,8 +71,13 @@ class Message:
     reply_markup: InlineKeyboardMarkup | None = None
 
     def payload(self) -> dict[str, Any]:
+        from bot.handlers.group_post import GroupPost
+
         markup = self.reply_markup.to_dict() if self.reply_markup is not None else None
-        return {"text": self.text, "reply_markup": markup}
+        payload: dict[str, Any] = {"text": str(self.text), "reply_markup": markup}
+        if isinstance(self.text, GroupPost) and self.text.entities():
+            payload["entities"] = self.text.entities()  # the group's other languages, folded
+        return payload
 
 
 def lease_of(application: Application) -> timedelta:
@@ -290,6 +295,9 @@ async def _send(
             chat_id,
             payload["text"],
             reply_markup=InlineKeyboardMarkup.de_json(markup, application.bot) if markup else None,
+            entities=[MessageEntity(**e) for e in payload["entities"]]
+            if payload.get("entities")
+            else None,
             read_timeout=timeout,
             **_background(application),
         )

@@ -269,7 +269,10 @@ async def test_moderator_overrides_with_open_next_and_close(
     # The closing message carries the month's moderation, no one named (bot/features/fairness).
     closing = tg.last_text(world.chat)
     assert "⚖️ No moderation actions this month. How moderation works here: /transparency" in closing
-    assert "⚖️ החודש לא ננקטו פעולות הנחיה. איך ההנחיה עובדת כאן: /transparency" in closing
+    hebrew = translate_in("he", "No moderation actions this month.")
+    hebrew += " " + translate_in("he", "How moderation works here: /transparency")
+    assert hebrew.startswith("החודש לא ננקטו פעולות הנחיה. איך ההנחיה עובדת כאן:")
+    assert "⚖️ " + hebrew in closing  # /transparency isolated left-to-right (bot/i18n.py)
     # Everyone in the chat was there, the silent members too (only Ani wrote).
     everyone = tuple(sorted(world.member(n).id for n in ("Ani", "Olga", "Noa", "Ravi")))
     assert [e.attendee_ids for e in closed_events] == [everyone]
