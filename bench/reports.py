@@ -1,7 +1,10 @@
 """Building evaluation reports over a large program: `.venv/bin/python bench/reports.py [--pg URL]`.
 
 A program with 200 dialogue groups, 5 closed sessions each, and 100,000 post-session responses
-(4 rated items and some comments each), plus 2 x 5,000 pre/post responses. Prints the time and
+(4 rated items and some comments each), plus 2 x 5,000 pre/post responses, and ``--moderation``
+sanctions (default 5,000: half by filters, half by moderators of either side) with half as many
+reports and a fifth as many appeals, spread over the weeks, for the report's fairness section
+(``--moderation 0`` leaves it empty; "fairness figures alone" times that section). Prints the time and
 the peak Python memory (tracemalloc) of building the program report, a group report and a session
 report, on SQLite and, with --pg (default postgresql+asyncpg://postgres@127.0.0.1:5432/test), on
 PostgreSQL in a scratch database that is dropped afterwards.
@@ -38,18 +41,23 @@ from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade_engine
 from bot.db.models import (
     Answer,
+    Appeal,
     DialogueGroup,
     DialogueSession,
+    ModerationAction,
     ReleasedFigures,
+    Report,
     Response,
+    SessionSideStats,
     SurveyInstance,
 )
 from bot.domain.anonymity import new_response_id
 from bot.domain.programs import ProgramDraft
-from bot.services import evaluation, feedback_tallies, programs, surveys
+from bot.services import evaluation, fairness, feedback_tallies, programs, surveys
 from bot.services.evaluation import Scope
 
 GROUPS, SESSIONS_PER_GROUP, RESPONSES, PROGRAM_RESPONSES = 200, 5, 100_000, 5_000
+MODERATION = 5_000
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
 # Read after every session's survey has closed (reports count closed surveys only).
 READ_AT = NOW + timedelta(days=30)
@@ -177,7 +185,80 @@ async def seed(sessions_factory) -> tuple[int, int, int]:
     for kind, shift in ((surveys.PRE_PROGRAM, 0), (surveys.POST_PROGRAM, 1)):
         for _ in range(PROGRAM_RESPONSES // 1000):
             await bulk(program_instances[kind], None, None, views[kind].items, 1000, shift)
+    await seed_moderation(sessions_factory, program.id, side_ids, session_rows, rng)
     return program.id, session_rows[0][0], session_rows[0][1]
+
+
+async def seed_moderation(sessions_factory, program_id, side_ids, session_rows, rng) -> None:
+    """Sanctions, reports and appeals over the sessions' weeks, and per-side session numbers."""
+    actions, reports, appeals, stats = [], [], [], []
+    for _group_id, session_id, _ in session_rows:
+        for side_id in side_ids:
+            stats.append(
+                {
+                    "session_id": session_id,
+                    "side_id": side_id,
+                    "members": 6,
+                    "present": 5,
+                    "spoke": 5,
+                    "messages": rng.randint(80, 160),
+                    "words": 1500,
+                }
+            )
+    for index in range(MODERATION):
+        group_id, session_id, _ = session_rows[index % len(session_rows)]
+        week = index % SESSIONS_PER_GROUP
+        at = NOW - timedelta(days=7 * (SESSIONS_PER_GROUP - week), hours=-rng.randint(0, 100))
+        automatic = index % 2 == 0
+        actions.append(
+            {
+                "id": index + 1,
+                "at": at,
+                "program_id": program_id,
+                "group_id": group_id,
+                "target_id": None,
+                "actor_id": None,
+                "actor_rule": "filter:blocked_term" if automatic else None,
+                "action": "warn" if index % 3 else "mute",
+                "strike": True,
+                "target_side_id": side_ids[rng.random() < 0.6],
+                "actor_side_id": None if automatic else rng.choice(side_ids),
+            }
+        )
+        if index % 2 == 0:
+            reports.append(
+                {
+                    "group_id": group_id,
+                    "chat_id": -1000 - group_id,
+                    "message_id": index,
+                    "reported_id": None,
+                    "reporters": 1,
+                    "created_at": at,
+                    "handled_at": at + timedelta(hours=rng.randint(1, 30)),
+                    "outcome": "warn" if index % 4 else "dismiss",
+                    "reported_side_id": rng.choice(side_ids),
+                }
+            )
+        if index % 5 == 0:
+            appeals.append(
+                {
+                    "action_id": index + 1,
+                    "person_id": None,
+                    "created_at": at + timedelta(hours=1),
+                    "status": "accepted" if index % 10 else "rejected",
+                    "decided_at": at + timedelta(hours=rng.randint(2, 80)),
+                }
+            )
+    async with sessions_factory.begin() as db:
+        for rows, model in (
+            (stats, SessionSideStats),
+            (actions, ModerationAction),
+            (reports, Report),
+            (appeals, Appeal),
+        ):
+            for start in range(0, len(rows), 5_000):
+                if rows[start : start + 5_000]:
+                    await db.execute(insert(model), rows[start : start + 5_000])
 
 
 BARE = text(
@@ -259,19 +340,32 @@ async def run(url: str, name: str, runs: int) -> None:
     ):
         times = [(await timed_report(url, scope, cold=False))[0] for _ in range(runs)]
         print(f"  {label:<28} {spread(times)}")
+    times = []
+    for _ in range(runs):
+        engine = create_engine(url)
+        factory = create_session_factory(engine)
+        started = time.perf_counter()
+        async with factory.begin() as db:
+            figures = await fairness.figures(db, program_id, None, k=5, now=READ_AT)
+        times.append(time.perf_counter() - started)
+        await engine.dispose()
+    counted = sum(figures.figures[fairness.fair.SANCTIONS].sides.values())
+    print(f"  {'fairness figures alone':<28} {spread(times)}   ({counted:,} sanctions shown)")
     _, peak, _ = await timed_report(url, Scope(program_id), cold=True, memory=True)
     print(f"  {'program report, tracemalloc':<28} peak Python memory {peak / 1024 / 1024:.2f} MiB")
 
 
 async def main() -> None:
-    global RESPONSES
+    global RESPONSES, MODERATION
     parser = argparse.ArgumentParser()
     parser.add_argument("--pg", default="postgresql+asyncpg://postgres@127.0.0.1:5432/test")
     parser.add_argument("--no-pg", action="store_true")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--responses", type=int, default=RESPONSES)
+    parser.add_argument("--moderation", type=int, default=MODERATION)
     args = parser.parse_args()
     RESPONSES = args.responses
+    MODERATION = args.moderation
     print(
         f"python {sys.version.split()[0]}, {os.cpu_count()} cores (load {os.getloadavg()[0]:.2f})"
     )

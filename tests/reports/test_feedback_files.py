@@ -297,3 +297,36 @@ async def test_reports_as_an_organizer_reads_them_in_chromium(runtime, tmp_path)
             assert comment["dir"] == ("rtl" if arabic else "ltr")
             assert (comment["stop"] < comment["first"]) == arabic, (locale, comment)
         assert "<script>" not in pages[0]
+
+
+async def test_cli_writes_the_evaluator_package(
+    runtime, settings, tmp_path, monkeypatch, capsys
+) -> None:
+    import json
+
+    await _program_with_answers(runtime)
+    status = await _cli(
+        monkeypatch,
+        settings,
+        "report",
+        "--program",
+        "Spring Exchange",
+        "--format",
+        "package",
+        "--out",
+        str(tmp_path),
+        "--locale",
+        "ar",
+    )
+    assert status == 0
+    folder = tmp_path / next(p.name for p in tmp_path.iterdir() if p.name.endswith("-package"))
+    printed = capsys.readouterr().out.split()
+    assert str(folder / "datapackage.json") in printed
+    descriptor = json.loads((folder / "datapackage.json").read_text("utf-8"))
+    assert descriptor["language"] == "ar"
+    for resource in descriptor["resources"]:
+        header = (folder / resource["path"]).read_text("utf-8").splitlines()[0]
+        assert header == ",".join(f["name"] for f in resource["schema"]["fields"])
+        assert all(f["description"] for f in resource["schema"]["fields"])
+    items = (folder / "items.csv").read_text("utf-8").splitlines()
+    assert items[1].startswith("felt_heard,24,")  # 24 answers, shown as the report shows them

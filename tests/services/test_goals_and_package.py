@@ -199,3 +199,13 @@ async def test_program_file_goals_are_applied_and_bad_goals_refused(runtime, clo
         "trust_change, speaking_balance, appeals_answered.",
         "goals[2]: The target of felt_heard must be from 1 to 5.",
     ]
+
+
+async def test_the_package_validates_with_frictionless(runtime, tmp_path) -> None:
+    frictionless = pytest.importorskip("frictionless")
+    program = await _program_with_answers(runtime)
+    report = await _report(runtime, program)
+    with use_locale("en"):
+        write_package(report, tmp_path / "package", now=runtime.clock())
+    result = frictionless.validate(str(tmp_path / "package" / "datapackage.json"))
+    assert result.valid, result.flatten(["rowNumber", "fieldName", "type", "note"])

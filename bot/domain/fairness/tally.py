@@ -11,7 +11,8 @@ follows the same method (bot/domain/anonymity/release.py):
   or a pool still filling up, is counted nowhere.
 * **Each unit is suppressed on its own**: its total by side (a line), and each side's total by
   category (a line per side and dimension: rule, who acted, outcome). A count below k is hidden
-  with whatever would give it away (suppression.suppress_linked, audited).
+  with whatever would give it away (suppression.suppress_breakdown line by line down the tree;
+  tests/domain/test_fairness_tally.py audits every unit's lines together).
 * **A scope shows sums of unit figures**: a side's total adds up the units that showed it; a
   side's category adds up the units that showed both it and the side's total. What a unit did
   not break down is reported as "not broken down" (a sum of hidden parts, each 0 or at least k).
@@ -24,10 +25,10 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
-from bot.domain.anonymity.audit import Line
 from bot.domain.anonymity.release import Closing, plan_release
-from bot.domain.anonymity.suppression import suppress_linked
+from bot.domain.anonymity.suppression import suppress_breakdown
 
 TOTAL = ("total",)
 
@@ -114,21 +115,7 @@ class Shown:
 
 def unit_shown(tally: Tally, k: int) -> Shown:
     """One unit, suppressed as a report of its own: the side line and each side's category lines."""
-    values: dict[Hashable, int] = {TOTAL: tally.total}
-    lines: list[Line[Hashable]] = []
-    side_keys = tuple(("side", side) for side in tally.sides)
-    for side, n in tally.sides.items():
-        values[("side", side)] = n
-    lines.append(Line(side_keys, TOTAL))
-    for dim, cells in tally.dims.items():
-        for side in tally.sides:
-            parts = tuple(("cell", dim, s, c) for (s, c) in cells if s == side)
-            if not parts:
-                continue
-            for part in parts:
-                values[part] = cells[(part[2], part[3])]
-            lines.append(Line(parts, ("side", side)))
-    hidden = suppress_linked(values, lines, k)
+    hidden = _hidden(_shape(tally), k)
     shown = Shown(units=1, sides_seen=set(tally.sides))
     if TOTAL in hidden or tally.total < k:
         return shown  # not a unit of its own (only complete pools reach here)
@@ -150,6 +137,51 @@ def unit_shown(tally: Tally, k: int) -> Shown:
             if left:
                 shown.rest[(dim, side)] = shown.rest.get((dim, side), 0) + left
     return shown
+
+
+Shape = tuple[
+    tuple[tuple[str, int], ...], tuple[tuple[str, tuple[tuple[tuple[str, str], int], ...]], ...]
+]
+
+
+def _shape(tally: Tally) -> Shape:
+    """A unit's counts in a canonical order (sides, dimensions and cells sorted): what its
+    suppression depends on, so units with the same counts are suppressed alike (and once)."""
+    return (
+        tuple(sorted(tally.sides.items())),
+        tuple((dim, tuple(sorted(cells.items()))) for dim, cells in sorted(tally.dims.items())),
+    )
+
+
+@lru_cache(maxsize=8192)
+def _hidden(shape: Shape, k: int) -> frozenset[Hashable]:
+    """The keys to hide in one unit: ``TOTAL``, ``("side", s)``, ``("cell", dim, s, c)``.
+
+    The unit's lines form a tree: the side line under the unit's total, and under each side one
+    line per dimension. Suppressing the side line first, then each shown side's lines on their
+    own, is as safe as auditing them together: a shown side total is known (and at least k), so
+    its dimensions' lines share no unknown and each is one equation in its own hidden parts (two
+    or more, adding up to at least k); a hidden side hides every cell under it, so its lines add
+    equations in hidden numbers only, none of which pins one down. It is also much cheaper than
+    the joint audit, which reports of many small groups would run for every week.
+    """
+    sides, dims = shape
+    side_counts = dict(sides)
+    top = suppress_breakdown(side_counts, k)
+    hidden: set[Hashable] = {("side", side) for side in top.hidden}
+    if top.total_hidden:
+        hidden.add(TOTAL)
+    for dim, cells in dims:
+        for side in side_counts:
+            mine = {c: n for (s, c), n in cells if s == side}
+            if not mine:
+                continue
+            if ("side", side) in hidden or TOTAL in hidden:
+                hidden.update(("cell", dim, side, c) for c in mine)
+                continue
+            line = suppress_breakdown(mine, k)
+            hidden.update(("cell", dim, side, c) for c in line.hidden)
+    return frozenset(hidden)
 
 
 @dataclass(frozen=True, slots=True)
