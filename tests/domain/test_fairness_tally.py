@@ -63,7 +63,7 @@ def test_a_scope_shows_only_sums_of_unit_figures_and_rests_of_zero_or_k(weeks) -
         Period("g", start + timedelta(days=7 * i), start + timedelta(days=7 * (i + 1))): _tally(w)
         for i, w in enumerate(weeks)
     }
-    total, by_group = release(periods, now=start + timedelta(days=100), k=K)
+    total, _by_group = release(periods, now=start + timedelta(days=100), k=K)
     assert total.total == 0 or total.total >= K
     assert all(n == 0 or n >= K for n in total.sides.values())
     assert total.side_rest == 0 or total.side_rest >= K
