@@ -26,11 +26,12 @@ def terms_found(text: str, matcher: TermMatcher = ALL) -> set[str]:
         ("¡Ojalá te mueras!", "ojalá te mueras"),
         ("Sois cucarachas, todos.", "sois cucarachas"),
         ("subhumanos", "subhumano"),
-        # French: gender and number endings, elision glued on once the apostrophe is dropped
+        # French: gender and number endings; elided forms listed (the apostrophe folds away)
         ("bougnoules", "bougnoule"),
         ("youpine", "youpin"),
-        ("espèce d'enculé", "enculé"),
-        ("l'enculé", "enculé"),
+        ("espèce d'enculés", "d'enculé"),
+        ("L’ENCULÉ", "l'enculé"),
+        ("enculés", "enculé"),
         ("PEDES", "pédé"),
         ("Je vais te tuer.", "je vais te tuer"),
         ("j'espere que tu vas crever", "j'espère que tu vas crever"),

@@ -102,9 +102,10 @@ _SPECS: dict[str, _Spec] = {
     ),
     # Spanish: number and gender endings (sudaca+s, maricón+es, bollera+s).
     "es": _Spec(suffixes=_words("s es a as o os")),
-    # French: gender and number endings (youpin+e, bougnoule+s); the elided article, pronoun or
-    # conjunction is glued on once the apostrophe is dropped (d'enculé, l'enculé, qu'enculé).
-    "fr": _Spec(prefix="(?:qu|[cdjlmnst])", suffixes=_words("s x e es")),
+    # French: gender and number endings (youpin+e, bougnoule+s). No prefix rule for the elided
+    # article (d'enculé folds to dencule): a prefix would key every French stem bare, run over
+    # every Latin text; the list spells the few elided forms out instead.
+    "fr": _Spec(suffixes=_words("s x e es")),
     # German: case and number endings of nouns and adjectives (Kanake+n, Untermensch+en,
     # Schwuchtel+n); compounds are word formation and are not matched.
     "de": _Spec(suffixes=_words("e en n er es s em ern"), max_suffixes=1),
