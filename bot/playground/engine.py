@@ -35,6 +35,7 @@ from bot.db.models import DialogueGroup, GroupModerator
 from bot.domain import program_file as program_file_domain
 from bot.domain.durations import parse_duration
 from bot.domain.invites import START_PREFIX
+from bot.features.pairs import jobs as pairs_jobs
 from bot.jobs import feedback as feedback_jobs
 from bot.jobs import sessions as session_jobs
 from bot.playground.fake_api import FakeChat, FakeRequest, FakeTelegram, FakeUser, TgDriver
@@ -533,6 +534,8 @@ class Playground:
         await session_jobs.run_due(self.application)
         await feedback_jobs.run_due(self.application)
         await feedback_jobs.flush(self.application)
+        await pairs_jobs.run_due(self.application)  # weekly pairs and "did you talk?"
+
         await self.driver.flush()
 
     def _changed(self) -> None:

@@ -488,8 +488,19 @@ async def _programs_due(db: AsyncSession, now: datetime) -> list[int]:
 
 async def form_round(db: AsyncSession, program_id: int, now: datetime) -> Formed | None:
     """Pair the program's opted-in members now; None when not a single pair can be made (nothing
-    is written then, and nobody is told: the next run tries again)."""
-    settings = await settings_for(db, program_id)
+    is written then, and nobody is told: the next run tries again), or when another process formed
+    this round meanwhile: the program's settings row is locked first (PostgreSQL), and a round
+    whose time has not come is not formed."""
+    settings_row = await db.get(
+        PairSettings, program_id, with_for_update=True, populate_existing=True
+    )
+    if settings_row is None:
+        await set_settings(db, program_id)
+        settings_row = await db.get(PairSettings, program_id, with_for_update=True)
+    assert settings_row is not None
+    if settings_row.next_round_at is not None and settings_row.next_round_at > now:
+        return None
+    settings = _settings_view(settings_row)
     rows = (
         await db.execute(
             select(PairMember, Enrolment.side_id, Person.timezone)
@@ -554,11 +565,6 @@ async def form_round(db: AsyncSession, program_id: int, now: datetime) -> Formed
     left = {u.id: u.reason for u in pairing.unpaired}
     for member, _, _ in rows:
         member.sat_out = member.person_id in left
-    settings_row = await db.get(PairSettings, program_id)
-    if settings_row is None:
-        await set_settings(db, program_id)
-        settings_row = await db.get(PairSettings, program_id)
-    assert settings_row is not None
     settings_row.next_round_at = now + timedelta(days=settings.interval_days)
     await db.flush()
     locales = dict(

@@ -491,3 +491,14 @@ async def test_blocking_the_bot_ends_the_pair_at_once(tg, fake, runtime, app) ->
     [pair] = await rows(runtime, Pair)
     assert not pair.active and pair.ended == ("blocked_b" if elvin.id > ani.id else "blocked_a")
     assert [m.person_id for m in await rows(runtime, PairMember)] == [ani.id]
+
+
+async def test_a_round_is_formed_once_however_often_the_job_runs(tg, fake, runtime, app) -> None:
+    place = await make_place(runtime, fake)
+    await paired(tg, fake, runtime, app, place)
+    async with runtime.db() as db:
+        # Another process waking at the same moment finds the round formed and not due again.
+        assert await pairs_service.form_round(db, place.program.id, runtime.clock()) is None
+    runtime.clock.advance(days=3)
+    assert (await run_week(app, runtime))["rounds"] == 0
+    assert await count(runtime, PairRound) == 1
