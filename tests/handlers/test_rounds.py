@@ -479,3 +479,12 @@ async def test_once_more_after_the_session_closed_ends_the_round_instead(tg, wor
     await tg.say(world.moderator, world.chat, "/close")
     await tg.click(ani, offer, "Once more")
     assert tg.last_text(world.chat).startswith("✅ The round is over. Thank you, Ani and Olga.")
+
+
+def test_a_long_post_of_many_languages_is_split_between_language_blocks():
+    from bot.features.rounds.jobs import split_blocks
+
+    blocks = ["a" * 1500, "b" * 1500, "c" * 1500, "d" * 5000]
+    parts = split_blocks("\n\n".join(blocks))
+    assert parts == ["a" * 1500 + "\n\n" + "b" * 1500, "c" * 1500, "d" * 4096]
+    assert split_blocks("short\n\nтекст") == ["short\n\nтекст"]

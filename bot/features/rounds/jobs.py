@@ -31,12 +31,13 @@ from bot.features.rounds import render
 from bot.features.rounds import service as rounds
 from bot.features.rounds.service import Moved, RoundView
 from bot.handlers.errors import error_text
-from bot.handlers.group_post import render_blocks
+from bot.handlers.group_post import BLOCK_SEPARATOR, render_blocks
 from bot.jobs import notifier
 from bot.jobs.notifier import JOB_KWARGS, Message, Outcome
 
 log = logging.getLogger(__name__)
 
+MAX_TEXT = 4096  # Telegram's limit of one message
 LOCK_KEY = "rounds_run_due_lock"
 POINTS_KEY = "rounds_wake_points"
 # chat id -> (round id, listener id) while a listener is asked to restate: the group-message
@@ -54,24 +55,40 @@ async def _next_key(application: Application, round_id: int) -> str:
     return f"round:{round_id}:{n}"
 
 
+def split_blocks(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """A post of many languages with long prompts in messages under Telegram's limit, whole
+    language blocks together (a block longer than the limit alone is cut)."""
+    parts: list[str] = []
+    for block in text.split(BLOCK_SEPARATOR):
+        block = block[:limit]
+        if parts and len(parts[-1]) + len(BLOCK_SEPARATOR) + len(block) <= limit:
+            parts[-1] += BLOCK_SEPARATOR + block
+        else:
+            parts.append(block)
+    return parts
+
+
 async def post_to_group(application: Application, view: RoundView, moved: Moved | None) -> Outcome:
     group = view.group
     if group.chat_id is None:
         return Outcome.SKIPPED
     secret = runtime_of(application).secret
     chat_id = group.chat_id
-    return await notifier.deliver(
-        application,
-        key=await _next_key(application, view.id),
-        kind="round_post",
-        chat_id=chat_id,
-        locale=group.languages[0] if group.languages else "en",
-        render=lambda: Message(
-            render_blocks(group.languages, lambda: render.group_text(view, moved)),
-            render.group_keyboard(secret, chat_id, view),
-        ),
-        session_id=view.session_id,
-    )
+    parts = split_blocks(render_blocks(group.languages, lambda: render.group_text(view, moved)))
+    outcome = Outcome.SKIPPED
+    for index, part in enumerate(parts):
+        # The step's buttons go under the last part.
+        keyboard = render.group_keyboard(secret, chat_id, view) if index == len(parts) - 1 else None
+        outcome = await notifier.deliver(
+            application,
+            key=await _next_key(application, view.id),
+            kind="round_post",
+            chat_id=chat_id,
+            locale=group.languages[0] if group.languages else "en",
+            render=lambda part=part, keyboard=keyboard: Message(part, keyboard),
+            session_id=view.session_id,
+        )
+    return outcome
 
 
 async def _ask_teller(application: Application, view: RoundView, kind: str) -> Outcome:
