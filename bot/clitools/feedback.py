@@ -178,6 +178,11 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
                 path.write_text(report_html(report, page_chart), encoding="utf-8")
             else:
                 path.write_bytes(chart or b"")
+                from bot.reports.chart import fairness_png
+
+                if (fairness_chart := fairness_png(report)) is not None:
+                    written.append(out / f"{stem}-fairness.png")
+                    written[-1].write_bytes(fairness_chart)
             written.append(path)
     for path in written:
         print(path)

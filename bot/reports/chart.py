@@ -208,3 +208,39 @@ def chart_png(report: Report, *, footer: bool = True) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+def fairness_png(report: Report) -> bytes | None:
+    """Sanctions per 1,000 session messages by side, as the report's fairness section shows them
+    (a side whose count is hidden gets the word for "hidden", no bar); None without the section."""
+    from bot.handlers.feedback_texts import side_name
+
+    figures = report.sections.get("fairness")
+    if figures is None or not figures.sides:  # type: ignore[attr-defined]
+        return None
+    sides = list(figures.sides)  # type: ignore[attr-defined]
+    fig = Figure(figsize=(WIDTH_INCHES, 1.8 + 0.7 * len(sides)), dpi=DPI)
+    ax = fig.add_subplot(1, 1, 1)
+    head = render.heading(report)
+    fig.suptitle(
+        _wrap(_("Sanctions per 1,000 messages, by side") + ": " + head.scope_line, 48),
+        fontsize=12,
+        fontweight="bold",
+    )
+    rates = [figures.rate(side) for side in sides]  # type: ignore[attr-defined]
+    top = max([r for r in rates if r is not None] + [1.0])
+    for index, rate in enumerate(rates):
+        y = len(sides) - 1 - index
+        if rate is None:
+            ax.text(0, y, " " + visual(render.hidden()), va="center", fontsize=9, color="#777")
+            continue
+        ax.barh(y, rate, color="#4a7ab5", height=0.6)
+        ax.text(rate, y, " " + visual(render.number(rate, 1)), va="center", fontsize=9)
+    ax.set_yticks(range(len(sides)))
+    ax.set_yticklabels([_wrap(side_name(side)) for side in reversed(sides)], fontsize=9)
+    ax.set_xlim(0, top * 1.25)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    out = io.BytesIO()
+    fig.savefig(out, format="png")
+    return out.getvalue()

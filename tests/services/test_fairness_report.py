@@ -111,6 +111,11 @@ async def test_report_shows_sanctions_per_side_by_rule_and_who_acted(runtime, cl
     # No count between 1 and k-1 is written anywhere in the section.
     assert all(not row[3].isdigit() or int(row[3]) == 0 or int(row[3]) >= 5 for row in fairness)
 
+    from bot.reports.chart import fairness_png
+
+    with use_locale("ar"):
+        png = fairness_png(report)
+    assert png is not None and png[:8] == b"\x89PNG\r\n\x1a\n"  # the fairness chart, in Arabic
     with use_locale("en"):
         page = report_html(report)
     assert '<ul id="fairness">' in page and "Armenia: sanctions 6" in page

@@ -10,6 +10,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from bot.domain.fairness.tally import Period, Shown, Tally, release, unit_shown
@@ -64,6 +65,13 @@ def actor_category(actor_rule: str | None, moderator_side: str | None) -> str:
 
 def week_of(moment: datetime, zone: str) -> tuple[datetime, datetime]:
     """The week (Monday 00:00 to Monday 00:00 in the program's zone) holding ``moment``, in UTC."""
+    # Every zone's offset is a whole number of quarter hours: the week is that of the quarter.
+    quarter = moment.astimezone(UTC).replace(second=0, microsecond=0)
+    return _week_of(quarter.replace(minute=quarter.minute - quarter.minute % 15), zone)
+
+
+@lru_cache(maxsize=65536)
+def _week_of(moment: datetime, zone: str) -> tuple[datetime, datetime]:
     tz = ZoneInfo(zone)
     local = moment.astimezone(tz).date()
     monday = local - timedelta(days=local.weekday())
