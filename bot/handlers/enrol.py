@@ -22,7 +22,7 @@ from bot.domain.language_choice import closest_language
 from bot.domain.programs import PARTICIPANT_ROLES
 from bot.domain.timezones import find_zones
 from bot.features.pairs import handlers as pairs_handlers
-from bot.handlers import groups, pickers
+from bot.handlers import groups, menus, pickers
 from bot.handlers.callbacks import Payload, sign
 from bot.handlers.common import (
     ALREADY_DONE,
@@ -304,6 +304,17 @@ async def on_button(update: Update, context: BridgeContext, payload: Payload) ->
         return
     # Replies go out only after the transaction has committed: what the person reads is saved.
     await _answer_quietly(update)
+    if payload.action == LANG and menus.needs_own_menu(payload.arg(0)):
+        async with _after_commit():  # zh_Hant, sr_Latn: no default menu is in their script
+            async with context.db() as db:
+                roles = await access.roles_of(db, user.id, context.settings.admin_ids)
+            await menus.publish_reader_menu(
+                context.bot,
+                user.id,
+                payload.arg(0),
+                previous=None,
+                organizer=bool(roles.organizer_of),
+            )
     if payload.action == ACCEPT:
         async with _after_commit():
             await _edit_choice(update, _("✅ Code of conduct accepted."))
@@ -320,9 +331,7 @@ async def on_button(update: Update, context: BridgeContext, payload: Payload) ->
         async with _after_commit():
             await groups.on_enrolled(context.application, user.id, enrolled.program_id)
         async with _after_commit():
-            await feedback_jobs.offer_pre_program(
-                context.application, user.id, enrolled.program_id
-            )
+            await feedback_jobs.offer_pre_program(context.application, user.id, enrolled.program_id)
         return
     async with _after_commit():
         if payload.action == DECLINE:

@@ -46,7 +46,14 @@ def _merge_area_commands() -> None:
     from bot.handlers import feedback_texts, groups_texts, moderation_texts, sessions_texts
 
     global PARTICIPANT_COMMANDS, ORGANIZER_COMMANDS, GROUP_COMMANDS, MODERATOR_COMMANDS
-    areas = (groups_texts, moderation_texts, sessions_texts, feedback_texts, rounds_texts, pairs_texts)
+    areas = (
+        groups_texts,
+        moderation_texts,
+        sessions_texts,
+        feedback_texts,
+        rounds_texts,
+        pairs_texts,
+    )
     for area in areas:
         PARTICIPANT_COMMANDS = (
             *PARTICIPANT_COMMANDS[:-1],
@@ -95,6 +102,32 @@ async def publish_default_menus(bot: Bot) -> None:
                 scope=BotCommandScopeAllGroupChats(),
                 language_code=code,
             )
+
+
+def needs_own_menu(locale: str | None) -> bool:
+    """Whether no default menu is in this catalog (sr_Latn, zh_Hant): the reader's private chat
+    then gets a menu of its own, in their script."""
+    return locale in SUPPORTED_LOCALES and locale not in {loc for _code, loc in menu_locales()}
+
+
+async def publish_reader_menu(
+    bot: Bot, person_id: int, locale: str, *, previous: str | None, organizer: bool
+) -> None:
+    """After a person chose ``locale`` (``previous`` before): an organizer's menu follows their
+    language; a reader of a locale without a default menu gets their own private-chat menu, and
+    loses it when they move to a language that has one."""
+    if organizer:
+        await publish_organizer_menu(bot, person_id, locale)
+        return
+    scope = BotCommandScopeChat(person_id)
+    try:
+        if needs_own_menu(locale):
+            with use_locale(locale):
+                await bot.set_my_commands(_commands(PARTICIPANT_COMMANDS), scope=scope)
+        elif needs_own_menu(previous):
+            await bot.delete_my_commands(scope=scope)
+    except TelegramError:
+        log.info("could not update the private menu of a person")
 
 
 async def publish_organizer_menu(bot: Bot, person_id: int, locale: str) -> None:

@@ -11,7 +11,7 @@ from bot.domain.people import display_name as person_name
 from bot.domain.timezones import find_zones
 from bot.features.pairs import handlers as pairs_handlers
 from bot.features.pairs import texts as pairs_texts
-from bot.handlers import pickers
+from bot.handlers import menus, pickers
 from bot.handlers.callbacks import Payload, sign
 from bot.handlers.common import forget_locale, identity, remember_locale, reply
 from bot.handlers.menus import MODERATOR_COMMANDS, ORGANIZER_COMMANDS, PARTICIPANT_COMMANDS
@@ -198,10 +198,19 @@ async def on_button(update: Update, context: BridgeContext, payload: Payload) ->
     query = update.callback_query
     assert user is not None and query is not None
     if payload.action == SET_LANG:
+        previous = current_locale()
         async with context.db() as db:
             await people.upsert(db, identity(user), context.clock())
             await people.set_locale(db, user.id, payload.arg(0), context.clock())
+            roles = await access.roles_of(db, user.id, context.settings.admin_ids)
         remember_locale(context, payload.arg(0))
+        await menus.publish_reader_menu(
+            context.bot,
+            user.id,
+            payload.arg(0),
+            previous=previous,
+            organizer=bool(roles.organizer_of),
+        )
         await query.edit_message_reply_markup(reply_markup=None)
         await reply(
             update,

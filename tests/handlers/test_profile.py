@@ -155,3 +155,33 @@ async def test_command_menus_are_published_per_language(tg, fake) -> None:
         "help",
         "forgetme",
     }
+
+
+async def test_readers_of_a_script_without_a_default_menu_get_their_own(tg, fake, runtime) -> None:
+    """Telegram keys default menus by two-letter codes (zh is Simplified, sr Cyrillic): a reader
+    of Traditional Chinese or Serbian Latin gets a private-chat menu in their script."""
+    ani, chat = await enrolled(tg, fake, runtime)
+
+    def chat_menus() -> list:
+        return [
+            c
+            for c in tg.calls()  # in the order they were made
+            if c.method in ("setMyCommands", "deleteMyCommands")
+            and c.params.get("scope", {}).get("type") == "chat"
+            and c.params["scope"].get("chat_id") == ani.id
+        ]
+
+    before = len(chat_menus())
+    await tg.say(ani, chat, "/language")
+    await tg.click(ani, tg.last_message(chat), language_name("he"))
+    assert len(chat_menus()) == before  # Hebrew has a default menu
+    for locale in ("zh_Hant", "sr_Latn"):
+        await tg.say(ani, chat, "/language")
+        await tg.click(ani, tg.last_message(chat), language_name(locale))
+        menu = chat_menus()[-1]
+        assert menu.method == "setMyCommands"
+        described = {c["command"]: c["description"] for c in menu.params["commands"]}
+        assert described == {n: translate_in(locale, t) for n, t in PARTICIPANT_COMMANDS}
+    await tg.say(ani, chat, "/language")
+    await tg.click(ani, tg.last_message(chat), language_name("en"))
+    assert chat_menus()[-1].method == "deleteMyCommands"  # back to the default menus
