@@ -18,8 +18,9 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import CursorResult, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -320,7 +321,7 @@ async def opt_out(db: AsyncSession, person_id: int, now: datetime) -> tuple[bool
     enrolment = await _enrolment(db, person_id)
     deleted = await db.execute(delete(PairMember).where(PairMember.enrolment_id == enrolment.id))
     ended = await end_active(db, person_id, "a_or_b", now)
-    return bool(deleted.rowcount), ended
+    return bool(cast("CursorResult[Any]", deleted).rowcount), ended
 
 
 # ---- one pair -------------------------------------------------------------------------------------------
@@ -575,7 +576,7 @@ async def form_round(db: AsyncSession, program_id: int, now: datetime) -> Formed
         round_id=round_row.id,
         pairs=len(pairing.pairs),
         sat_out=[SatOut(pid, locales.get(pid), reason) for pid, reason in sorted(left.items())],
-        ended=ended.rowcount or 0,
+        ended=cast("CursorResult[Any]", ended).rowcount or 0,
         repeats=pairing.repeats,
     )
 
@@ -618,7 +619,7 @@ async def owed_intros(db: AsyncSession) -> list[Intro]:
             await db.execute(select(Person.id, Person.locale).where(Person.id.in_(list(people))))
         ).all()
     )
-    languages = dict(
+    languages: dict[int, list[str]] = dict(
         (
             await db.execute(
                 select(PairMember.person_id, PairMember.languages).where(

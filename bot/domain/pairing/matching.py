@@ -88,6 +88,9 @@ def compatible(
     )
 
 
+Profile = tuple[int | str, tuple[str, ...], int]  # side, languages, UTC offset
+
+
 class _Matcher:
     def __init__(
         self,
@@ -103,15 +106,15 @@ class _Matcher:
         self.priority = frozenset(priority)
         self.rng = rng
         self.key = {m.id: rng.random() for m in members}
-        profiles: dict[tuple, list[int]] = {}
-        self.profile_of: dict[int, tuple] = {}
+        profiles: dict[Profile, list[int]] = {}
+        self.profile_of: dict[int, Profile] = {}
         for m in members:
-            profile = (m.side, tuple(sorted(m.languages)), m.offset)
+            profile: Profile = (m.side, tuple(sorted(m.languages)), m.offset)
             profiles.setdefault(profile, []).append(m.id)
             self.profile_of[m.id] = profile
         names = sorted(profiles, key=repr)
         reps = {p: self.members[profiles[p][0]] for p in names}
-        self.neighbours: dict[tuple, list[tuple]] = {
+        self.neighbours: dict[Profile, list[Profile]] = {
             p: [q for q in names if compatible(reps[p], reps[q], hours, min_overlap)] for p in names
         }
         self.degree = {p: sum(len(profiles[q]) for q in self.neighbours[p]) for p in names}
@@ -173,11 +176,11 @@ class _Matcher:
 
     def augment(self) -> None:
         """Pair the left-over through one existing pair: u-(v=w)-x becomes u=v, w=x."""
-        free: dict[tuple, set[int]] = {}
+        free: dict[Profile, set[int]] = {}
         for i in self.members:
             if i not in self.partner:
                 free.setdefault(self.profile_of[i], set()).add(i)
-        left = sorted((i for i in self.members if i not in self.partner), key=self.key.get)
+        left = sorted((i for i in self.members if i not in self.partner), key=self.key.__getitem__)
         for u in left:
             if u in self.partner:
                 continue
@@ -185,10 +188,10 @@ class _Matcher:
             free[mine].discard(u)
             # Profiles whose members could take a free partner (u itself set aside).
             takers = {p for p in self.neighbours if any(free.get(q) for q in self.neighbours[p])}
-            found = None
+            found: tuple[int, int | None, int | None] | None = None
             for q in self.neighbours[mine]:
                 if free.get(q):
-                    found = (min(free[q], key=self.key.get), None, None)
+                    found = (min(free[q], key=self.key.__getitem__), None, None)
                     break
                 for v in self.all_by_profile[q]:
                     w = self.partner.get(v)
@@ -199,7 +202,7 @@ class _Matcher:
                                 for p in self.neighbours[self.profile_of[w]]
                                 for x in free.get(p, ())
                             ),
-                            key=self.key.get,
+                            key=self.key.__getitem__,
                         )
                         found = (v, w, x)
                         break
@@ -208,12 +211,12 @@ class _Matcher:
             if found is None:
                 free[mine].add(u)
                 continue
-            v, w, x = found
-            self.link(u, v)
-            free.get(self.profile_of[v], set()).discard(v)
-            if w is not None:
-                self.link(w, x)
-                free.get(self.profile_of[x], set()).discard(x)
+            taken, moved, fresh = found
+            self.link(u, taken)
+            free.get(self.profile_of[taken], set()).discard(taken)
+            if moved is not None and fresh is not None:
+                self.link(moved, fresh)
+                free.get(self.profile_of[fresh], set()).discard(fresh)
 
     def untangle(self, rounds: int = 3) -> None:
         """Swap repeated pairs with other pairs when both new pairs are compatible and new."""
