@@ -29,8 +29,8 @@ def _attributes() -> list[sa.Column]:
 def upgrade() -> None:
     op.create_table(
         "respondent_tallies",
-        sa.Column("id", sa.String(length=32), nullable=False),
         sa.Column("instance_id", BIGINT, nullable=False),
+        sa.Column("id", sa.String(length=32), nullable=False),
         *_attributes(),
         sa.Column("n", BIGINT, nullable=False),
         sa.ForeignKeyConstraint(
@@ -45,16 +45,13 @@ def upgrade() -> None:
             name=op.f("fk_respondent_tallies_side_id_sides"),
             ondelete="SET NULL",
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_respondent_tallies")),
+        sa.PrimaryKeyConstraint("instance_id", "id", name=op.f("pk_respondent_tallies")),
         sqlite_with_rowid=False,
-    )
-    op.create_index(
-        op.f("ix_respondent_tallies_instance_id"), "respondent_tallies", ["instance_id"]
     )
     op.create_table(
         "answer_tallies",
-        sa.Column("id", sa.String(length=32), nullable=False),
         sa.Column("instance_id", BIGINT, nullable=False),
+        sa.Column("id", sa.String(length=32), nullable=False),
         sa.Column("item_id", BIGINT, nullable=False),
         *_attributes(),
         sa.Column("value", BIGINT, nullable=True),
@@ -77,10 +74,9 @@ def upgrade() -> None:
             name=op.f("fk_answer_tallies_side_id_sides"),
             ondelete="SET NULL",
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_answer_tallies")),
+        sa.PrimaryKeyConstraint("instance_id", "id", name=op.f("pk_answer_tallies")),
         sqlite_with_rowid=False,
     )
-    op.create_index(op.f("ix_answer_tallies_instance_id"), "answer_tallies", ["instance_id"])
     _backfill()
 
 
@@ -136,7 +132,5 @@ def _backfill() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index(op.f("ix_answer_tallies_instance_id"), table_name="answer_tallies")
     op.drop_table("answer_tallies")
-    op.drop_index(op.f("ix_respondent_tallies_instance_id"), table_name="respondent_tallies")
     op.drop_table("respondent_tallies")

@@ -218,10 +218,12 @@ class RespondentTally(Base):
     __tablename__ = "respondent_tallies"
     __table_args__ = NO_ROWID
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # random, carries no order
+    # Keyed by instance first, so that an instance's rows lie together (a report reads them as
+    # ranges); the random id orders them within it by nothing.
     instance_id: Mapped[int] = mapped_column(
-        ForeignKey("survey_instances.id", ondelete="CASCADE"), index=True
+        ForeignKey("survey_instances.id", ondelete="CASCADE"), primary_key=True
     )
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
     side_id: Mapped[int | None] = mapped_column(ForeignKey("sides.id", ondelete="SET NULL"))
     role: Mapped[str | None] = mapped_column(String(20))
     coarsened: Mapped[str] = mapped_column(String(40), default="", server_default=text("''"))
@@ -235,10 +237,12 @@ class AnswerTally(Base):
     __tablename__ = "answer_tallies"
     __table_args__ = NO_ROWID
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # random, carries no order
+    # Keyed by instance first, so that an instance's rows lie together (a report reads them as
+    # ranges); the random id orders them within it by nothing.
     instance_id: Mapped[int] = mapped_column(
-        ForeignKey("survey_instances.id", ondelete="CASCADE"), index=True
+        ForeignKey("survey_instances.id", ondelete="CASCADE"), primary_key=True
     )
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("survey_items.id", ondelete="CASCADE"))
     side_id: Mapped[int | None] = mapped_column(ForeignKey("sides.id", ondelete="SET NULL"))
     role: Mapped[str | None] = mapped_column(String(20))
