@@ -19,7 +19,12 @@ def telegram(report: Report) -> list[str]:
 
     lines = [_title(), *item_lines(report)]
     if report.trends:
-        lines += ["", _("Across the group's sessions:")]
+        across = (
+            _("Across the program's sessions:")
+            if report.scope.level == "program"
+            else _("Across the group's sessions:")
+        )
+        lines += ["", across]
         lines += ["• " + render.trend_line(trend) for trend in report.trends]
     return lines
 

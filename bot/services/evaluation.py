@@ -576,7 +576,7 @@ async def build_report(
         if scope.level == "program" and kind == POST_SESSION
         else (),
         trends=_trends(await _closed_sessions(db, scope), instances, unit_figs, items, k)
-        if scope.level == "group"
+        if scope.level == "group" or (scope.level == "program" and kind == ROUND)
         else (),
         balance=await _balance(db, scope, sides, k) if kind == POST_SESSION else (),
         groups=await _groups(db, scope, instances, unit_figs)
@@ -730,6 +730,23 @@ async def _pre_post(
 
 
 async def _closed_sessions(db: AsyncSession, scope: Scope) -> list[tuple[int, str, datetime]]:
+    if scope.group_id is None:
+        # A program's sessions in every group (perspective rounds over the program), each named
+        # with its group.
+        found = await db.execute(
+            select(
+                DialogueSession.id,
+                DialogueGroup.name,
+                DialogueSession.title,
+                DialogueSession.starts_at,
+            )
+            .join(DialogueGroup, DialogueGroup.id == DialogueSession.group_id)
+            .where(
+                DialogueGroup.program_id == scope.program_id, DialogueSession.status == "closed"
+            )
+            .order_by(DialogueSession.starts_at, DialogueSession.id)
+        )
+        return [(sid, f"{group} · {title}", starts) for sid, group, title, starts in found]
     rows = await db.execute(
         select(DialogueSession.id, DialogueSession.title, DialogueSession.starts_at)
         .where(DialogueSession.group_id == scope.group_id, DialogueSession.status == "closed")

@@ -358,6 +358,10 @@ async def test_the_report_shows_understanding_by_side_only_from_k_answers_and_af
         "   1: hidden · 2: hidden · 3: hidden · 4: hidden · 5: hidden\n"
         "   By side: Armenia: 4.33 (n = 3) · Azerbaijan: 3.33 (n = 3)"
     ) in text
+    assert (
+        "Across the program's sessions:\n"
+        "• Felt understood in rounds: Group A · Listening circle: 3.83 (change per session: —)"
+    ) in text
     # A group's report follows understanding across its sessions.
     async with runtime.db() as db:
         group_report = await evaluation.build_report(
