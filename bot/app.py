@@ -76,6 +76,9 @@ async def _post_init(application: Application) -> None:
     watch_jobs(application)
     await schedule_all(application)
     start_burst_reports(application)
+    from bot.handlers import moderation_sync
+
+    moderation_sync.start(application)  # rules changed by other processes (PostgreSQL)
     try:
         await publish_default_menus(application.bot)
     except Exception:  # a menu is a convenience; the bot must start without it
@@ -83,6 +86,9 @@ async def _post_init(application: Application) -> None:
 
 
 async def _post_shutdown(application: Application) -> None:
+    from bot.handlers import moderation_sync
+
+    await moderation_sync.stop(application)
     await counting.flush(application)  # who-was-heard tallies still in memory
     await runtime_of(application).engine.dispose()
 

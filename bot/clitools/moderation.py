@@ -8,7 +8,8 @@
 
 Values are read by the same parsers as /conduct in Telegram (bot/services/rules.py), so a value that
 works in one works in the other. `show` prints them in the form `set` reads back. A running bot
-picks up a change made here within a minute (its per-group cache), or at once after /conduct.
+on PostgreSQL picks up a change made here at once (a trigger notifies it,
+bot/handlers/moderation_sync.py); on SQLite within a minute (its per-group cache).
 """
 
 from __future__ import annotations

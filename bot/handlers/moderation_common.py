@@ -83,6 +83,18 @@ def invalidate(context: BridgeContext, chat_id: int) -> None:
     context.bot_data.get(CACHE_KEY, {}).pop(chat_id, None)
 
 
+def invalidate_all(bot_data: dict) -> None:
+    """Something the rules are built from changed elsewhere (bot/handlers/moderation_sync.py): every
+    cached group reloads on its next message, keeping its flood counters; unbound chats are
+    forgotten, in case one was just linked."""
+    cache: dict[int, tuple[float, GroupConduct | None]] = bot_data.get(CACHE_KEY, {})
+    for chat_id, (_loaded, conduct) in list(cache.items()):
+        if conduct is None:
+            cache.pop(chat_id, None)
+        else:
+            cache[chat_id] = (float("-inf"), conduct)
+
+
 def invalidate_program(context: BridgeContext, program_id: int) -> None:
     """The program's rules changed: every cached group of it reloads on its next message. The
     entries are marked stale rather than dropped, so flood counters survive the reload."""
