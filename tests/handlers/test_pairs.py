@@ -502,3 +502,18 @@ async def test_a_round_is_formed_once_however_often_the_job_runs(tg, fake, runti
     runtime.clock.advance(days=3)
     assert (await run_week(app, runtime))["rounds"] == 0
     assert await count(runtime, PairRound) == 1
+
+
+async def test_an_answer_to_timezone_is_not_relayed(tg, fake, runtime, app) -> None:
+    place = await make_place(runtime, fake)
+    ani, elvin = await paired(tg, fake, runtime, app, place)
+    before = len(fake.sent_messages(fake.private(elvin)))
+    await tg.say(ani, fake.private(ani), "/timezone")
+    await tg.say(ani, fake.private(ani), "Yerevan")
+    assert len(fake.sent_messages(fake.private(elvin))) == before
+    async with runtime.db() as db:
+        from bot.db.models import Person
+
+        assert (await db.get(Person, ani.id)).timezone == "Asia/Yerevan"
+    await tg.say(ani, fake.private(ani), "Now I can talk")
+    assert tg.last_text(fake.private(elvin)) == "💬 Your partner: Now I can talk"
