@@ -1,24 +1,28 @@
 """A reminder wave to 1,000 members through the real send path (notifier + SendRateLimiter) against a
 fake Bot API that allows 30 messages per second and answers 429 with retry_after beyond that.
 
-    .venv/bin/python bench/reminders.py [members] [--faults 0.1] [--seed 1]
+    .venv/bin/python bench/reminders.py [members] [--faults 0.1] [--seed 1] [--runs 3]
 
 ``--faults`` makes that share of sends fail, split evenly between 502 before Telegram acted, 502
 after it acted (the message is out), timeout before and timeout after (bot/playground/fake_api/faults.py).
 Prints the wave time against the 33.3-second floor (1,000 / 30), the 429 answers, members never
 reached (missing), extra copies (duplicates) against the faults that can explain them, and
-delivery rows left claimed or pending once the wave and the sweeps that follow it are done.
+delivery rows left claimed or pending once the wave and the sweeps that follow it are done;
+each of ``--runs`` runs on a fresh database (seeds seed, seed+1, ...), then the median and spread.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import statistics
 import tempfile
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 from _sessions_common import make_app
 from sqlalchemy import func, select
@@ -115,7 +119,19 @@ async def _open_rows(runtime) -> int:
         )
 
 
-async def main(members: int, faults: float, seed: int) -> None:
+class Wave(NamedTuple):
+    seconds: float  # until run_due returned: the wave
+    settled: float  # until no row was claimed or pending
+    delivered: int
+    too_many: int  # 429 answers
+    missing: int
+    duplicates: int
+    explained: int  # after-acting faults that may explain duplicates
+    left_open: int
+    injected: dict[str, int]
+
+
+async def wave(members: int, faults: float, seed: int) -> Wave:
     fake = FakeTelegram()
     now = datetime.now(UTC)
     with tempfile.TemporaryDirectory() as tmp:
@@ -134,7 +150,7 @@ async def main(members: int, faults: float, seed: int) -> None:
                 timeout_after=share,
             )
         began = time.perf_counter()
-        report = await session_jobs.run_due(app, now)
+        await session_jobs.run_due(app, now)
         elapsed = time.perf_counter() - began
         sweep = getattr(notifier, "sweep", None)
         settle_began = time.perf_counter()
@@ -152,29 +168,53 @@ async def main(members: int, faults: float, seed: int) -> None:
         for c in fake.calls("sendMessage")
         if c.ok and int(c.params["chat_id"]) in member_ids
     )
-    too_many = sum(1 for c in fake.calls("sendMessage") if c.error_code == 429)
     injected = Counter(f.kind for f in fake.injected_faults())
-    acted = injected["error_after"] + injected["timeout_after"]
+    return Wave(
+        seconds=elapsed,
+        settled=settled,
+        delivered=len(per_member),
+        too_many=sum(1 for c in fake.calls("sendMessage") if c.error_code == 429),
+        missing=members - len(per_member),
+        duplicates=sum(n - 1 for n in per_member.values()),
+        explained=injected["error_after"] + injected["timeout_after"],
+        left_open=left_open,
+        injected=dict(injected),
+    )
+
+
+def _spread(values: list[float], unit: str = "", digits: int = 1) -> str:
+    return (
+        f"{statistics.median(values):.{digits}f}{unit} "
+        f"({min(values):.{digits}f}-{max(values):.{digits}f})"
+    )
+
+
+async def main(members: int, faults: float, seed: int, runs: int) -> None:
     floor = members / 30
-    print(f"members                      {members}")
-    print(f"faults injected              {dict(injected) or 'none'} (of {faults:.0%} of sends)")
     print(
-        f"delivered                    {len(per_member)} "
-        f"(report: sent={report.sent} failed={report.failed} "
-        f"pending={getattr(report, 'pending', '-')})"
+        f"members {members}, faults {faults:.0%} of sends, runs {runs}, cores {os.cpu_count()},"
+        f" load {os.getloadavg()[0]:.2f}; baseline: Telegram's floor {floor:.1f} s at 30 msg/s"
     )
+    waves = []
+    for run in range(runs):
+        result = await wave(members, faults, seed + run)
+        waves.append(result)
+        print(
+            f"  run {run + 1}: wave {result.seconds:.1f} s ({result.seconds / floor:.2f}x floor),"
+            f" settled {result.settled:.1f} s, 429s {result.too_many}, missing {result.missing},"
+            f" duplicates {result.duplicates} (explainable {result.explained}),"
+            f" left open {result.left_open}, faults {result.injected or 'none'}"
+        )
+    print(f"wave time, median (min-max)  {_spread([w.seconds for w in waves], ' s')}")
+    print(f"against the floor            {_spread([w.seconds / floor for w in waves], 'x', 2)}")
+    print(f"until nothing open           {_spread([w.settled for w in waves], ' s')}")
+    print(f"429 answers, all runs        {sum(w.too_many for w in waves)}")
+    print(f"missing, all runs            {sum(w.missing for w in waves)}")
     print(
-        f"wave time                    {elapsed:.1f} s "
-        f"(floor {floor:.1f} s at 30 msg/s, {elapsed / floor:.2f}x)"
+        f"duplicates, all runs         {sum(w.duplicates for w in waves)}"
+        f" (after-acting faults that may explain them: {sum(w.explained for w in waves)})"
     )
-    print(f"until nothing open           {settled:.1f} s")
-    print(f"429 answers                  {too_many}")
-    print(f"missing                      {members - len(per_member)}")
-    print(
-        f"duplicates                   {sum(n - 1 for n in per_member.values())} "
-        f"(after-acting faults that may explain them: {acted})"
-    )
-    print(f"rows left claimed/pending    {left_open}")
+    print(f"rows left claimed/pending    {sum(w.left_open for w in waves)}")
 
 
 if __name__ == "__main__":
@@ -182,5 +222,6 @@ if __name__ == "__main__":
     parser.add_argument("members", nargs="?", type=int, default=1000)
     parser.add_argument("--faults", type=float, default=0.0)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    asyncio.run(main(args.members, args.faults, args.seed))
+    asyncio.run(main(args.members, args.faults, args.seed, args.runs))
