@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gzip
 import io
 import json
 import os
@@ -280,7 +281,12 @@ def backup(settings: Settings, out: Path, passphrase: bytes) -> Outcome:
         try:
             with os.fdopen(fd, "wb") as raw:
                 writer = EncryptingWriter(raw, passphrase)
-                with tarfile.open(fileobj=writer, mode="w|gz") as tar:  # type: ignore[call-overload]
+                # gzip level 6, not tarfile's stream default of 9: three times faster on a
+                # database file for a few per cent of size.
+                with (
+                    gzip.GzipFile(fileobj=writer, mode="wb", compresslevel=6, mtime=0) as packed,  # type: ignore[arg-type]
+                    tarfile.open(fileobj=packed, mode="w|") as tar,  # type: ignore[call-overload]
+                ):
                     _add_bytes(tar, "manifest.json", json.dumps(manifest, indent=1).encode())
                     _add_bytes(tar, "secret", secret)
                     tar.add(scratch / name, arcname=name)
@@ -397,9 +403,22 @@ def _sqlite_restore(settings: Settings, copy: Path, force: bool, expected: dict[
         raise _fail(f"the database in the backup fails its integrity check: {check}", EXIT_CORRUPT)
     if tables != expected:
         raise _fail("the database in the backup does not match its manifest", EXIT_CORRUPT)
-    holder = instance.sqlite_holder(target) if target.exists() else None
-    if holder is not None:
-        raise _fail(f"a bot (pid {holder}) is running on {target}: stop it first", EXIT_IN_USE)
+    # Held while the file is replaced, so no bot can start on it halfway.
+    lock = instance.SqliteLock(target)
+    try:
+        lock.acquire()
+    except OperatorError:
+        holder = instance.sqlite_holder(target) or "unknown"
+        raise _fail(
+            f"a bot (pid {holder}) is running on {target}: stop it first", EXIT_IN_USE
+        ) from None
+    try:
+        _sqlite_replace(target, copy, force)
+    finally:
+        lock.release()
+
+
+def _sqlite_replace(target: Path, copy: Path, force: bool) -> None:
     if target.exists() and not force:
         try:
             conn = sqlite3.connect(target)
@@ -455,7 +474,9 @@ async def _pg_restore(
             EXIT_DATABASE,
         ) from None
     try:
-        if not await instance.pg_lock_free(conn):
+        # Held (on this connection) until the restore is over, so no bot or standby starts on a
+        # database being replaced.
+        if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", instance.LOCK_KEY):
             raise _fail(
                 "a bot is running on this database: stop it (and its standby) first", EXIT_IN_USE
             )

@@ -172,3 +172,18 @@ def test_postgresql_unreachable_is_6_and_missing_pg_dump_is_7(tmp_path) -> None:
     result = _run(no_tools, "restore", str(tmp_path / "x.backup"))
     assert result.returncode == 7
     assert "pg_restore is not on PATH" in _one_line(result)
+
+
+def test_a_bot_running_on_the_target_is_status_9(tmp_path, backup_file) -> None:
+    from bot.db.instance import SqliteLock
+
+    target = tmp_path / "live.db"
+    running = SqliteLock(target)  # what `bridgebot run` holds while it runs
+    running.acquire()
+    try:
+        result = _run(_env(target), "restore", str(backup_file), "--force")
+    finally:
+        running.release()
+    assert result.returncode == 9
+    assert f"pid {os.getpid()}" in _one_line(result)
+    assert not target.exists()
