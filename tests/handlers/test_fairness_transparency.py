@@ -65,6 +65,18 @@ async def _enrol(dialogue: Dialogue, user, side_name: str) -> None:
 async def test_organizers_are_told_once_a_month_when_sides_differ(
     tg, dialogue: Dialogue, clock
 ) -> None:
+    await _sanctions_against_one_side(tg, dialogue, clock, ratio=None)
+
+
+async def test_the_programs_own_threshold_decides(tg, dialogue: Dialogue, clock) -> None:
+    from bot.db.models import Program
+
+    async with dialogue.runtime.db() as db:
+        (await db.get(Program, dialogue.program_id)).fairness = {"alert_ratio": 20.0}
+    await _sanctions_against_one_side(tg, dialogue, clock, ratio=20.0)
+
+
+async def _sanctions_against_one_side(tg, dialogue: Dialogue, clock, *, ratio) -> None:
     olga = await dialogue.organizer("Olga", "ru")
     alice = await dialogue.participant("Alice", "en", username="alice")
     bob = await dialogue.participant("Bob", "en", username="bob")
@@ -103,6 +115,9 @@ async def test_organizers_are_told_once_a_month_when_sides_differ(
         await tg.say(mod, dialogue.chat, "/warn @alice rude")
     assert tg.texts(private) == []  # four sanctions: too few to compare
     await tg.say(mod, dialogue.chat, "/warn @alice rude")
+    if ratio is not None:  # 11 times as often, within the program's 20: nobody is told
+        assert tg.texts(private) == []
+        return
     [alert] = tg.texts(private)
     assert alert.startswith(
         "⚖️ Spring Exchange: в этом месяце участников со стороны Armenia наказывали в 11 раз "
