@@ -172,3 +172,24 @@ def test_two_languages_stay_in_full_and_long_posts_split_keeping_their_folds() -
     assert post[:10000] is post and post[5] == "A"
     # Otherwise it is the text: str's own methods work as on any string.
     assert post.split(BLOCK_SEPARATOR)[2] == "ש" * 100 and post.upper().startswith("AAA")
+
+
+async def test_perspective_round_posts_are_compact_in_a_four_language_group(
+    tg, four, clock, app, fake
+) -> None:
+    w = four
+    ani, olga = w.member("Ani"), w.member("Olga")
+    await w.add_session(datetime(2026, 3, 10, 19, 0))
+    clock.now = START
+    await session_jobs.run_due(app)
+    await tg.say(w.moderator, w.chat, "/round")
+    post = fake.last_message(w.chat)
+    assert post.text.startswith("🔁 Perspective round: Ani (Armenia) tells")
+    compact_layout(post)
+    assert any("Ani: I have finished" in b for b in tg.buttons(post))  # buttons stay with it
+    await tg.click(ani, post, "Ani: I have finished")
+    restate = fake.last_message(w.chat)
+    assert "Olga, please restate here in your own words" in restate.text
+    compact_layout(restate)
+    await tg.say(olga, w.chat, "You said your grandmother had to leave her village.")
+    compact_layout(fake.last_message(w.chat))

@@ -31,7 +31,7 @@ from bot.features.rounds import render
 from bot.features.rounds import service as rounds
 from bot.features.rounds.service import Moved, RoundView
 from bot.handlers.errors import error_text
-from bot.handlers.group_post import BLOCK_SEPARATOR, render_blocks
+from bot.handlers.group_post import BLOCK_SEPARATOR, GroupPost, render_blocks
 from bot.jobs import notifier
 from bot.jobs.notifier import JOB_KWARGS, Message, Outcome
 
@@ -57,7 +57,10 @@ async def _next_key(application: Application, round_id: int) -> str:
 
 def split_blocks(text: str, limit: int = MAX_TEXT) -> list[str]:
     """A post of many languages with long prompts in messages under Telegram's limit, whole
-    language blocks together (a block longer than the limit alone is cut)."""
+    language blocks together (a block longer than the limit alone is cut). A group post keeps its
+    other languages folded in every part (bot/handlers/group_post.py)."""
+    if isinstance(text, GroupPost):
+        return text.chunks(limit)
     parts: list[str] = []
     for block in text.split(BLOCK_SEPARATOR):
         block = block[:limit]
