@@ -56,7 +56,9 @@ async def _people(factory, program_id: int, count: int, first_id: int) -> tuple[
         program = await db.get(Program, program_id)
         sides = await db.execute(text(f"SELECT id FROM sides WHERE program_id = {program.id}"))
         side_ids = [s for (s,) in sides]
-        group = DialogueGroup(program_id=program_id, name="Bench answering", created_at=NOW)
+        group = DialogueGroup(
+            program_id=program_id, name=f"Bench answering {first_id}", created_at=NOW
+        )
         db.add(group)
         await db.flush()
         ids = []
@@ -115,11 +117,13 @@ async def run(url: str, name: str) -> None:
     if url.startswith("postgresql"):
         async with engine.begin() as conn:
             await conn.execute(text("ANALYZE"))
+    await engine.dispose()
     for label, scope in (
-        ("program report", Scope(program_id)),
+        ("program report (cold)", Scope(program_id)),
         ("group report (5 sessions)", Scope(program_id, group_id)),
     ):
-        await seeded.measure(label, factory, scope)
+        elapsed, _peak, _report = await seeded.timed_report(url, scope, cold=True)
+        print(f"  {label:<28} {elapsed * 1000:8.1f} ms")
 
     answering_group, ids = await _people(factory, program_id, PEOPLE, 3_000_000_000)
     elapsed = 0.0
