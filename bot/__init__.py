@@ -8,3 +8,8 @@ import zoneinfo
 zoneinfo.reset_tzpath(to=[])
 
 __version__ = "0.1.0"
+
+# Modules moved by the re-housing keep their old import paths for a while (bot/_aliases.py).
+from bot import _aliases  # noqa: E402
+
+_aliases.install()

@@ -82,7 +82,7 @@ async def test_after_downtime_a_useful_reminder_goes_late_and_a_stale_one_is_ski
     clock.now = datetime(
         2026, 3, 10, 14, 30, tzinfo=UTC
     )  # the bot was down since before the 24h reminder
-    with caplog.at_level(logging.INFO, logger="bot.jobs.sessions"):
+    with caplog.at_level(logging.INFO, logger="bot.features.sessions.jobs"):
         report = await session_jobs.run_due(app)
     assert report.sent == 4
     assert report.skipped_waves == [f"{session.id}:remind_24h"]

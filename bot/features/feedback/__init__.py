@@ -1,0 +1,1 @@
+"""Anonymous feedback: surveys, invitations, answering once, evaluation reports."""

@@ -1,0 +1,1 @@
+"""Dialogue groups: forming them, binding Telegram chats, the entry gate, moderators."""

@@ -1,0 +1,1 @@
+"""Moderation: conduct filters, moderator commands, reports, appeals, rule sets, the log."""

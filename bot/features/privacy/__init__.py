@@ -1,0 +1,1 @@
+"""Privacy: /forgetme erases a person and everything that names them."""

@@ -1,0 +1,1 @@
+"""A person's own things: /me, /language, /timezone, /rules, /privacy, /forgetme, /help."""

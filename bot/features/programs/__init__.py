@@ -1,0 +1,1 @@
+"""Programs: creating them (/newprogram, program files), organizers, invite links."""

@@ -1,0 +1,1 @@
+"""Sessions: scheduling, reminders, the live session (agenda, hands, who is heard), /findtime."""
