@@ -39,11 +39,12 @@ from bot.db.models import (
     Person,
     Program,
 )
-from bot.services import feedback, surveys
-from bot.services.evaluation import Scope
+from bot.features.feedback import service as feedback
+from bot.features.feedback import surveys
+from bot.features.feedback.evaluation import Scope
 
 try:
-    from bot.services import feedback_store
+    from bot.features.feedback import store as feedback_store
 except ImportError:  # before sealed, batched storage
     feedback_store = None
 

@@ -108,7 +108,7 @@ async def _job(size: int, weeks: int) -> None:
     from bot.db.models import Enrolment, PairMember, Person
     from bot.domain.programs import ProgramDraft
     from bot.features.pairs import jobs
-    from bot.services import programs
+    from bot.features.programs import service as programs
     from tests.helpers.fake_telegram import FakeTelegram
 
     zones = ("Asia/Yerevan", "Asia/Baku", "Asia/Tbilisi", "Europe/Berlin", "America/New_York")

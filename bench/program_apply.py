@@ -19,7 +19,8 @@ from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade_engine
 from bot.db.models import DialogueGroup
 from bot.domain.program_file import parse
-from bot.services import program_file, programs
+from bot.features.programs import program_file
+from bot.features.programs import service as programs
 
 GROUPS = 20
 WEEKS = 52

@@ -36,9 +36,9 @@ from bot.db.models import (
     Person,
 )
 from bot.domain.programs import ProgramDraft
+from bot.features.programs import service as programs
+from bot.features.sessions import jobs as session_jobs
 from bot.jobs import notifier
-from bot.jobs import sessions as session_jobs
-from bot.services import programs
 from tests.helpers.fake_telegram import FakeTelegram
 
 SETTLE_SECONDS = 120  # how long sweeps may take to finish what the wave left pending

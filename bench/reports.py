@@ -53,8 +53,10 @@ from bot.db.models import (
 )
 from bot.domain.anonymity import new_response_id
 from bot.domain.programs import ProgramDraft
-from bot.services import evaluation, fairness, feedback_tallies, programs, surveys
-from bot.services.evaluation import Scope
+from bot.features.feedback import evaluation, surveys
+from bot.features.feedback.evaluation import Scope
+from bot.features.programs import service as programs
+from bot.services import fairness, feedback_tallies
 
 GROUPS, SESSIONS_PER_GROUP, RESPONSES, PROGRAM_RESPONSES = 200, 5, 100_000, 5_000
 MODERATION = 5_000

@@ -36,7 +36,7 @@ from bot.config import Settings
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade_engine
 from bot.features.rounds import jobs as round_jobs
-from bot.jobs import sessions as session_jobs
+from bot.features.sessions import jobs as session_jobs
 from bot.runtime import Runtime
 from tests.conftest import Clock
 from tests.handlers.sessions_fixtures import build_world

@@ -26,8 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.migrate import upgrade_engine
 from bot.domain.programs import ProgramDraft
-from bot.services import programs
-from bot.services import rules as rules_service
+from bot.features.moderation import rules as rules_service
+from bot.features.programs import service as programs
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 ALPHABETS = {
@@ -102,7 +102,7 @@ async def bench(total: int) -> None:
 
 
 def bench_invalidate() -> None:
-    from bot.handlers.moderation import CACHE_KEY, invalidate_program
+    from bot.features.moderation.handlers import CACHE_KEY, invalidate_program
 
     cache = {-100 - i: (0.0, _Conduct(_Group(i % 10))) for i in range(1000)}
     context = _Context(bot_data={CACHE_KEY: cache})

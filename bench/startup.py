@@ -28,7 +28,7 @@ from bot.db.models import (
     Program,
     Side,
 )
-from bot.jobs import sessions as session_jobs
+from bot.features.sessions import jobs as session_jobs
 from tests.helpers.fake_telegram import FakeTelegram
 
 SESSIONS = 10_000

@@ -26,16 +26,24 @@ from bot.bot_api import BridgeBot
 from bot.config import Settings
 from bot.context import RUNTIME_KEY, BridgeContext, runtime_of
 from bot.dispatch_index import index_commands
+from bot.features.enrolment import handlers as enrol
 from bot.features.fairness import handlers as fairness_handlers
+from bot.features.feedback import handlers as feedback
+from bot.features.groups import handlers as groups
+from bot.features.moderation import handlers as moderation
+from bot.features.moderation.bursts import start as start_burst_reports
 from bot.features.pairs import handlers as pairs
+from bot.features.profile import handlers as profile
+from bot.features.programs import handlers as organizer
 from bot.features.rounds import handlers as rounds_handlers
+from bot.features.sessions import counting
+from bot.features.sessions import handlers as sessions
 from bot.handler_groups import GROUP_COMMANDS, GROUP_LOCALE
-from bot.handlers import enrol, feedback, groups, moderation, organizer, profile, routing, sessions
+from bot.handlers import routing
 from bot.handlers.common import apply_reader_locale
 from bot.handlers.errors import on_error
 from bot.handlers.menus import publish_default_menus
-from bot.handlers.moderation_bursts import start as start_burst_reports
-from bot.jobs import counting, schedule_all
+from bot.jobs import schedule_all
 from bot.ops.observe import BridgeApplication, instrument_handlers
 from bot.ops.watch import watch_jobs
 from bot.rate_limits import SendRateLimiter

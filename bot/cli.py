@@ -245,7 +245,7 @@ async def _release_orphaned_claims(settings: Settings) -> None:
 
 def cmd_program(settings: Settings, args: argparse.Namespace) -> int:
     from bot.domain.programs import ProgramDraft
-    from bot.services import programs
+    from bot.features.programs import service as programs
 
     if args.program_command == "create":
         draft = ProgramDraft(
@@ -389,7 +389,7 @@ def _report_lines(report: Any) -> list[str]:
 
 def cmd_program_apply(settings: Settings, args: argparse.Namespace) -> int:
     from bot.domain.program_file import ProgramFileInvalid
-    from bot.services import program_file
+    from bot.features.programs import program_file
 
     try:
         with open(args.file, encoding="utf-8") as handle:
@@ -436,7 +436,8 @@ async def _bot_username(settings: Settings, *, ask_telegram: bool = False) -> st
 def cmd_invite(settings: Settings, args: argparse.Namespace) -> int:
     from bot.domain.durations import parse_duration
     from bot.domain.invites import link
-    from bot.services import invites, programs
+    from bot.features.programs import invites
+    from bot.features.programs import service as programs
 
     if args.revoke:
 
@@ -477,7 +478,7 @@ def cmd_invite(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_organizer(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.services import programs
+    from bot.features.programs import service as programs
 
     async def grant(db: Any) -> Any:
         program = await programs.find(db, args.program)
@@ -572,7 +573,11 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--user", type=id_arg, required=True)
     organizer.set_defaults(handler=cmd_organizer)
 
-    from bot.clitools import backup, feedback, groups, i18n, moderation, sessions
+    from bot.clitools import backup, i18n
+    from bot.features.feedback import cli as feedback
+    from bot.features.groups import cli as groups
+    from bot.features.moderation import cli as moderation
+    from bot.features.sessions import cli as sessions
     from bot.playground import cli as playground
 
     for area in (groups, moderation, sessions, feedback, i18n, playground, backup):

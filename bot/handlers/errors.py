@@ -86,9 +86,12 @@ MESSAGES: dict[str, str] = {
     ),
 }
 
+from bot.features.feedback import texts as feedback_texts  # noqa: E402
+from bot.features.groups import texts as groups_texts  # noqa: E402
+from bot.features.moderation import texts as moderation_texts  # noqa: E402
 from bot.features.pairs import texts as pairs_texts  # noqa: E402
 from bot.features.rounds import texts as rounds_texts  # noqa: E402
-from bot.handlers import feedback_texts, groups_texts, moderation_texts, sessions_texts  # noqa: E402
+from bot.features.sessions import texts as sessions_texts  # noqa: E402
 
 for _area in (
     groups_texts,

@@ -41,9 +41,12 @@ MODERATOR_COMMANDS: tuple[tuple[str, str], ...] = ()
 
 def _merge_area_commands() -> None:
     """Each part declares its commands in its *_texts module; the menus list them all."""
+    from bot.features.feedback import texts as feedback_texts
+    from bot.features.groups import texts as groups_texts
+    from bot.features.moderation import texts as moderation_texts
     from bot.features.pairs import texts as pairs_texts
     from bot.features.rounds import texts as rounds_texts
-    from bot.handlers import feedback_texts, groups_texts, moderation_texts, sessions_texts
+    from bot.features.sessions import texts as sessions_texts
 
     global PARTICIPANT_COMMANDS, ORGANIZER_COMMANDS, GROUP_COMMANDS, MODERATOR_COMMANDS
     areas = (

@@ -20,7 +20,7 @@ from telegram.ext import Application
 
 from bot.context import runtime_of
 from bot.db.instance import asyncpg_params
-from bot.handlers.moderation_common import invalidate_all
+from bot.features.moderation.common import invalidate_all
 
 log = logging.getLogger(__name__)
 

@@ -12,18 +12,16 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import BridgeContext
+from bot.features.enrolment import handlers as enrol
+from bot.features.feedback import handlers as feedback
+from bot.features.groups import handlers as groups
+from bot.features.moderation import handlers as moderation
+from bot.features.moderation import rules_handlers as moderation_rules
 from bot.features.pairs import handlers as pairs
+from bot.features.profile import handlers as profile
+from bot.features.programs import handlers as organizer
 from bot.features.rounds import handlers as rounds_handlers
-from bot.handlers import (
-    enrol,
-    feedback,
-    groups,
-    moderation,
-    moderation_rules,
-    organizer,
-    profile,
-    sessions,
-)
+from bot.features.sessions import handlers as sessions
 from bot.handlers.callbacks import verify
 from bot.handlers.common import ALREADY_DONE, button_expired, reply
 from bot.handlers.routing_types import ButtonHandler

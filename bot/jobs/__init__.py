@@ -12,8 +12,8 @@ from telegram.ext import Application
 
 AREAS: tuple[str, ...] = (
     "bot.jobs.notifier",
-    "bot.jobs.sessions",
-    "bot.jobs.feedback",
+    "bot.features.sessions.jobs",
+    "bot.features.feedback.jobs",
     "bot.features.rounds.jobs",
     "bot.features.pairs.jobs",
 )

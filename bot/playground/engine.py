@@ -35,15 +35,17 @@ from bot.db.models import DialogueGroup, GroupModerator
 from bot.domain import program_file as program_file_domain
 from bot.domain.durations import parse_duration
 from bot.domain.invites import START_PREFIX
+from bot.features.feedback import jobs as feedback_jobs
 from bot.features.pairs import jobs as pairs_jobs
-from bot.jobs import feedback as feedback_jobs
-from bot.jobs import sessions as session_jobs
+from bot.features.programs import invites
+from bot.features.programs import program_file as program_file_service
+from bot.features.programs import service as programs
+from bot.features.sessions import jobs as session_jobs
+from bot.features.sessions import service as sessions_service
 from bot.playground.fake_api import FakeChat, FakeRequest, FakeTelegram, FakeUser, TgDriver
 from bot.playground.fake_api.fake_telegram import SentMessage, default_admin_rights
 from bot.runtime import Runtime
-from bot.services import invites, people, programs
-from bot.services import program_file as program_file_service
-from bot.services import sessions as sessions_service
+from bot.services import people
 from bot.services.people import TelegramIdentity
 
 log = logging.getLogger(__name__)

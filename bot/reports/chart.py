@@ -24,10 +24,10 @@ matplotlib.use("Agg")
 
 from matplotlib.figure import Figure
 
+from bot.features.feedback.evaluation import Report
+from bot.features.feedback.surveys import SCALES, THERMOMETER
 from bot.i18n import _, is_rtl
 from bot.reports import render
-from bot.services.evaluation import Report
-from bot.services.surveys import SCALES, THERMOMETER
 
 WIDTH_INCHES = 6.0  # at 180 dpi: 1,080 pixels, a phone screen's width
 DPI = 180
@@ -213,7 +213,7 @@ def chart_png(report: Report, *, footer: bool = True) -> bytes:
 def fairness_png(report: Report) -> bytes | None:
     """Sanctions per 1,000 session messages by side, as the report's fairness section shows them
     (a side whose count is hidden gets the word for "hidden", no bar); None without the section."""
-    from bot.handlers.feedback_texts import side_name
+    from bot.features.feedback.texts import side_name
 
     figures = report.sections.get("fairness")
     if figures is None or not figures.sides:  # type: ignore[attr-defined]

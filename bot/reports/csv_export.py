@@ -6,9 +6,9 @@ from __future__ import annotations
 import csv
 import io
 
+from bot.features.feedback.evaluation import Report
 from bot.i18n import _
 from bot.reports import render, sections
-from bot.services.evaluation import Report
 
 
 def _n(value: int | None) -> str:

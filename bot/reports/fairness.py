@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.domain import fairness as fair
-from bot.handlers.feedback_texts import side_name
+from bot.features.feedback.texts import side_name
 from bot.i18n import N_, _
 from bot.reports import render, sections
 from bot.services.fairness import Fairness

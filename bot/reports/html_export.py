@@ -14,9 +14,9 @@ from __future__ import annotations
 import base64
 from html import escape as _escape_html
 
+from bot.features.feedback.evaluation import Report
 from bot.i18n import _, current_locale, is_rtl
 from bot.reports import render, sections
-from bot.services.evaluation import Report
 
 _OPENERS = {"\u2066": '<bdi dir="ltr">', "\u2067": '<bdi dir="rtl">', "\u2068": "<bdi>"}
 _PDI = "\u2069"

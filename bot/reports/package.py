@@ -19,12 +19,12 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.domain import fairness as fair
-from bot.handlers.feedback_texts import item_text
+from bot.features.feedback.evaluation import Report
+from bot.features.feedback.surveys import SCALES
+from bot.features.feedback.texts import item_text
 from bot.i18n import _, current_locale
 from bot.reports import render
 from bot.reports.goals import STATUS_LABELS
-from bot.services.evaluation import Report
-from bot.services.surveys import SCALES
 
 COUNT_FIELDS = frozenset({"n", "count", "n_pre", "n_post"})  # counts of answers or events
 

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from babel.numbers import format_decimal, format_percent
 
 from bot.domain.anonymity import ScrubKind, relabel_placeholders
-from bot.handlers.feedback_texts import (
+from bot.features.feedback.evaluation import Report
+from bot.features.feedback.surveys import LIKERT5
+from bot.features.feedback.texts import (
     LIKERT_LABELS,
     construct_label,
     item_label,
@@ -20,8 +22,6 @@ from bot.handlers.feedback_texts import (
     side_name,
 )
 from bot.i18n import N_, _, current_locale, format_date, isolate
-from bot.services.evaluation import Report
-from bot.services.surveys import LIKERT5
 
 # What the scrubber removed, as a reader of the report sees it (stored comments keep "[name]" ...).
 _PLACEHOLDER_LABELS = {

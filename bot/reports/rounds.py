@@ -5,9 +5,9 @@ Its value is a Report of the program's ``round`` survey (bot/services/evaluation
 
 from __future__ import annotations
 
+from bot.features.feedback.evaluation import Report
 from bot.i18n import _
 from bot.reports import render, sections
-from bot.services.evaluation import Report
 
 
 def _title() -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from bot.services.evaluation import Report
+from bot.features.feedback.evaluation import Report
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from bot.features.feedback.evaluation import Report
 from bot.i18n import _
 from bot.reports import render, sections
-from bot.services.evaluation import Report
 
 MAX_MESSAGE = 4000
 

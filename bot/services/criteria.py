@@ -11,7 +11,7 @@ from bot.db.models import Program
 from bot.domain import criteria
 from bot.domain import fairness as fair
 from bot.domain.criteria import Goal, Measure, Verdict
-from bot.services.evaluation import Report
+from bot.features.feedback.evaluation import Report
 from bot.services.fairness import Fairness
 
 FELT_HEARD_ITEM = "felt_heard"

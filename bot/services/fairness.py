@@ -33,7 +33,7 @@ from bot.db.models import (
 )
 from bot.domain import fairness as fair
 from bot.domain.fairness.tally import Period, Shown, Tally
-from bot.services.moderation import DELETE, SANCTIONS
+from bot.features.moderation.service import DELETE, SANCTIONS
 
 UNKNOWN = ""  # no side (not enrolled, erased before the side was kept)
 
@@ -396,7 +396,7 @@ async def month_rates(
 
 async def due_alert(db: AsyncSession, program_id: int, *, now: datetime) -> Alert | None:
     """The alert organizers are owed now, claimed (recorded) so it is sent once per month."""
-    from bot.services import surveys
+    from bot.features.feedback import surveys
 
     program = await db.get(Program, program_id)
     if program is None:

@@ -51,7 +51,7 @@ from bot.domain.pairing import (
     tally_key,
     utc_offset_minutes,
 )
-from bot.services import programs
+from bot.features.programs import service as programs
 
 CHECK_AFTER = timedelta(days=7)
 SHIPPED_QUESTIONS = 5  # bot/features/pairs/texts.py QUESTIONS

@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from bot.services.evaluation import Scope
 from sqlalchemy import insert, select, text
 from sqlalchemy.engine import make_url
 
@@ -42,7 +43,6 @@ from bot.domain.anonymity import new_response_id
 from bot.reports.csv_export import report_csv
 from bot.services import evaluation, feedback_tallies, group_lookup, surveys
 from bot.services import moderation as mod
-from bot.services.evaluation import Scope
 from tests.conftest import TEST_SECRET
 from tests.e2e.test_sessions_restart import MEMBERS, _populate, _reminders
 from tests.helpers.fake_http import FakeBotApiServer

@@ -441,10 +441,11 @@ async def test_conversations_per_person_reach_the_report_from_k_people(
     assert shown.bins[1] == 8 or shown.bins[1] is None
     assert shown.bins[0] is None or shown.bins[0] >= 5
     # The program's report shows it in every format, hidden bins as "hidden".
+    from bot.services.evaluation import Scope, build_report
+
     from bot.reports.csv_export import report_csv
     from bot.reports.html_export import report_html
     from bot.reports.summary import summary_messages
-    from bot.services.evaluation import Scope, build_report
 
     async with runtime.db() as db:
         report = await build_report(db, Scope(place.program.id), now=runtime.clock())

@@ -13,6 +13,7 @@ from datetime import timedelta
 from html import unescape
 
 import pytest
+from bot.services.evaluation import Scope
 
 from bot.cli import main
 from bot.i18n import translate_in, use_locale
@@ -20,7 +21,6 @@ from bot.reports import render
 from bot.reports.chart import chart_png, visual
 from bot.reports.html_export import report_html
 from bot.services import evaluation
-from bot.services.evaluation import Scope
 from tests.services.feedback_fixtures import (
     AFTER_CLOSE,
     add_people,

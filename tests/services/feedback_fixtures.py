@@ -6,6 +6,8 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from bot.services.evaluation import RELEASE_DELAY
+from bot.services.programs import ProgramView
 from sqlalchemy import insert
 
 from bot.db.models import (
@@ -21,8 +23,6 @@ from bot.db.models import (
 from bot.domain.anonymity import new_response_id
 from bot.domain.programs import ProgramDraft
 from bot.services import feedback, feedback_store, feedback_tallies, programs, surveys
-from bot.services.evaluation import RELEASE_DELAY
-from bot.services.programs import ProgramView
 
 # Reports count a survey only after it closed (7 days by default, 30 for program surveys):
 # reading "now + AFTER_CLOSE" reads them once every survey opened so far has closed.

@@ -7,6 +7,8 @@ import csv
 import io
 from datetime import timedelta
 
+from bot.services.evaluation import Scope
+
 from bot.db.models import Appeal, Report, SessionSideStats
 from bot.i18n import use_locale
 from bot.reports.csv_export import report_csv
@@ -14,7 +16,6 @@ from bot.reports.html_export import report_html
 from bot.reports.summary import summary_messages
 from bot.services import evaluation, group_lookup
 from bot.services import moderation as mod
-from bot.services.evaluation import Scope
 from tests.services.feedback_fixtures import add_people, add_session, make_program
 
 WEEK = timedelta(days=7)

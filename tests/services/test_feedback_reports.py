@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from bot.services.evaluation import Scope
 from sqlalchemy import event
 
 from bot.db.models import SessionSideStats
@@ -12,7 +13,6 @@ from bot.domain.statistics import Agg, mean_ci, pre_post
 from bot.i18n import use_locale
 from bot.reports import render
 from bot.services import evaluation, surveys
-from bot.services.evaluation import Scope
 from tests.services.feedback_fixtures import (
     AFTER_CLOSE,
     add_people,

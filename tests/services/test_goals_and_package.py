@@ -7,6 +7,7 @@ import csv
 import json
 
 import pytest
+from bot.services.evaluation import Scope
 
 from bot.db.models import Program, SessionSideStats
 from bot.domain import criteria
@@ -18,7 +19,6 @@ from bot.reports.summary import summary_messages
 from bot.services import criteria as criteria_service
 from bot.services import evaluation
 from bot.services import program_file as program_file_service
-from bot.services.evaluation import Scope
 from tests.services.feedback_fixtures import (
     AFTER_CLOSE,
     add_people,

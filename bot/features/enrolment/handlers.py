@@ -21,8 +21,13 @@ from bot.domain.invites import code_from_start_payload
 from bot.domain.language_choice import closest_language
 from bot.domain.programs import PARTICIPANT_ROLES
 from bot.domain.timezones import find_zones
+from bot.features.enrolment import service as enrolment
+from bot.features.enrolment.service import DraftView, Step
+from bot.features.feedback import jobs as feedback_jobs
+from bot.features.groups import handlers as groups
 from bot.features.pairs import handlers as pairs_handlers
-from bot.handlers import groups, menus, pickers
+from bot.features.programs import service as programs
+from bot.handlers import menus, pickers
 from bot.handlers.callbacks import Payload, sign
 from bot.handlers.common import (
     ALREADY_DONE,
@@ -34,9 +39,7 @@ from bot.handlers.common import (
 )
 from bot.handlers.texts import DEFAULT_CONDUCT, role_label
 from bot.i18n import _, current_locale, format_zone, set_locale
-from bot.jobs import feedback as feedback_jobs
-from bot.services import access, enrolment, pairs, programs
-from bot.services.enrolment import DraftView, Step
+from bot.services import access, pairs
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,8 @@ from sqlalchemy.orm import selectinload
 from bot.db.models import Enrolment, EnrolmentDraft, Invite, Person
 from bot.domain.errors import EnrolmentError
 from bot.domain.programs import validate_role, validate_zone
-from bot.services import invites, people
+from bot.features.programs import invites
+from bot.services import people
 from bot.services.people import TelegramIdentity
 
 
@@ -71,7 +72,7 @@ async def _draft(db: AsyncSession, person_id: int) -> EnrolmentDraft | None:
 
 
 async def _draft_view(db: AsyncSession, draft: EnrolmentDraft) -> DraftView:
-    from bot.services import programs
+    from bot.features.programs import service as programs
 
     program = await programs.get(db, draft.invite.program_id)
     return DraftView(

@@ -13,13 +13,15 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 from bot.context import BridgeContext
 from bot.domain.errors import BridgeError
 from bot.features.fairness import texts
+from bot.features.feedback import surveys
+from bot.features.groups import lookup as group_lookup
+from bot.features.groups.lookup import GroupView
+from bot.features.moderation import rules as rules_service
+from bot.features.moderation import service as mod
 from bot.handler_groups import GROUP_COMMANDS
 from bot.handlers.group_post import render_blocks
 from bot.i18n import use_locale
-from bot.services import fairness, group_lookup, people, surveys
-from bot.services import moderation as mod
-from bot.services import rules as rules_service
-from bot.services.group_lookup import GroupView
+from bot.services import fairness, people
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +32,7 @@ async def transparency_text(context: BridgeContext, group: GroupView, now: datet
         k = (await surveys.settings_of(db, group.program_id)).k_ratings
         rules = await rules_service.for_group(db, group.program_id, group.id)
         zone_name = await fairness.program_zone(db, group.program_id)
-    from bot.handlers.moderation_rules import ladder_text
+    from bot.features.moderation.rules_handlers import ladder_text
 
     return render_blocks(
         group.languages,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.features.moderation.service import BAN, DELETE, KICK, MUTE, WARN
 from bot.i18n import N_, _, format_date, format_number, zone
 from bot.services.fairness import Alert, GroupMonth
-from bot.services.moderation import BAN, DELETE, KICK, MUTE, WARN
 
 # Translated errors of the fairness and goals settings (merged by bot/handlers/errors.py).
 ERROR_MESSAGES = {

@@ -37,7 +37,7 @@ FORMATS = ("csv", "html", "png", "package")
 
 
 def _load_items(path: Path) -> list[Any]:
-    from bot.services.surveys import ItemSpec
+    from bot.features.feedback.surveys import ItemSpec
 
     try:
         raw = path.read_bytes()
@@ -84,7 +84,9 @@ def _print_survey(survey: Any, languages: tuple[str, ...]) -> None:
 
 
 def cmd_survey(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.services import feedback, programs, surveys
+    from bot.features.feedback import service as feedback
+    from bot.features.feedback import surveys
+    from bot.features.programs import service as programs
 
     if args.survey_command == "sweep":
 
@@ -138,12 +140,13 @@ def cmd_survey(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.features.feedback import evaluation
+    from bot.features.feedback.evaluation import Scope
+    from bot.features.programs import service as programs
     from bot.i18n import use_locale
     from bot.reports.chart import chart_png
     from bot.reports.csv_export import report_csv
     from bot.reports.html_export import report_html
-    from bot.services import evaluation, programs
-    from bot.services.evaluation import Scope
 
     locale = args.locale or settings.default_locale
     if locale not in SUPPORTED_LOCALES:

@@ -47,8 +47,8 @@ from bot.domain.anonymity.release import (
 )
 from bot.domain.errors import NotAllowed, NotFound
 from bot.domain.statistics import Agg, MeanCI, PrePost, mean_ci, pre_post, response_rate, trend
-from bot.services import access, surveys
-from bot.services.surveys import (
+from bot.features.feedback import surveys
+from bot.features.feedback.surveys import (
     POST_PROGRAM,
     POST_SESSION,
     PRE_PROGRAM,
@@ -57,6 +57,7 @@ from bot.services.surveys import (
     TEXT,
     ItemView,
 )
+from bot.services import access
 
 MAX_COMMENTS_SHOWN = 40
 # A survey counts this long after it closed: time for the answer store to write every answer

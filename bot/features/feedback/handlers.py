@@ -20,12 +20,18 @@ from bot.db.outage import is_storage_failure
 from bot.domain.anonymity import MAX_FREE_TEXT_LENGTH, ScrubError
 from bot.domain.anonymity.sealing import SealBroken
 from bot.domain.errors import BridgeError, NotFound
+from bot.features.feedback import evaluation
+from bot.features.feedback import messages as msgs
+from bot.features.feedback import service as feedback
+from bot.features.feedback import store as feedback_store
+from bot.features.feedback.evaluation import Scope
+from bot.features.feedback.messages import ANSWER, DONE, EXPORT, REPORT, SKIP, START
+from bot.features.feedback.surveys import TEXT, ItemView
+from bot.features.feedback.texts import TEXT_TOO_LONG, kind_label
+from bot.features.programs import service as programs
 from bot.handler_groups import GROUP_COMMANDS
-from bot.handlers import feedback_messages as msgs
 from bot.handlers.callbacks import Payload, sign
 from bot.handlers.common import button_expired, is_private, reply
-from bot.handlers.feedback_messages import ANSWER, DONE, EXPORT, REPORT, SKIP, START
-from bot.handlers.feedback_texts import TEXT_TOO_LONG, kind_label
 from bot.handlers.routing_types import ButtonHandler
 from bot.handlers.texts import group_label
 from bot.i18n import _, format_datetime
@@ -34,9 +40,7 @@ from bot.reports.chart import chart_png
 from bot.reports.csv_export import report_csv
 from bot.reports.html_export import report_html
 from bot.reports.summary import summary_messages
-from bot.services import evaluation, feedback, feedback_store, people, programs
-from bot.services.evaluation import Scope
-from bot.services.surveys import TEXT, ItemView
+from bot.services import people
 
 log = logging.getLogger(__name__)
 

@@ -25,11 +25,13 @@ from bot.db.hygiene import wipe_history
 from bot.db.models import OrganizerGrant, Person, Program
 from bot.domain.errors import BridgeError
 from bot.events import SessionClosed, on_session_closed
-from bot.handlers import feedback_messages as msgs
+from bot.features.feedback import messages as msgs
+from bot.features.feedback import service as feedback
+from bot.features.feedback import store as feedback_store
+from bot.features.feedback import surveys
+from bot.features.feedback.service import Opened
 from bot.jobs import notifier
 from bot.jobs.notifier import Message
-from bot.services import feedback, feedback_store, surveys
-from bot.services.feedback import Opened
 
 log = logging.getLogger(__name__)
 

@@ -11,11 +11,18 @@ from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.features.feedback.surveys import (
+    LIKERT5,
+    POST_PROGRAM,
+    PRE_PROGRAM,
+    SCALES,
+    THERMOMETER,
+    ItemView,
+)
+from bot.features.feedback.texts import LIKERT_LABELS, item_text
 from bot.handlers.callbacks import sign
-from bot.handlers.feedback_texts import LIKERT_LABELS, item_text
 from bot.handlers.texts import group_label
 from bot.i18n import _, format_datetime, format_number
-from bot.services.surveys import LIKERT5, POST_PROGRAM, PRE_PROGRAM, SCALES, THERMOMETER, ItemView
 
 START, ANSWER, SKIP, DONE, REPORT, EXPORT = "Fs", "Fa", "Fk", "Fd", "Fr", "Fe"
 

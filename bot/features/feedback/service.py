@@ -50,9 +50,17 @@ from bot.domain.anonymity import (
 )
 from bot.domain.anonymity.errors import AnonymityErrorCode
 from bot.domain.errors import BridgeError
+from bot.features.feedback import store as feedback_store
+from bot.features.feedback import surveys
+from bot.features.feedback.surveys import (
+    POST_PROGRAM,
+    POST_SESSION,
+    PRE_PROGRAM,
+    SCALES,
+    TEXT,
+    ItemView,
+)
 from bot.i18n import locale_of
-from bot.services import feedback_store, surveys
-from bot.services.surveys import POST_PROGRAM, POST_SESSION, PRE_PROGRAM, SCALES, TEXT, ItemView
 
 # Program-wide instances (pre / post program) stay open this long; each invitation expires on its own.
 PROGRAM_INSTANCE_DAYS = 400

@@ -53,7 +53,8 @@ from bot.domain.anonymity.coarsening import (
     split_labels,
 )
 from bot.domain.anonymity.sealing import SealBroken, seal, seal_key, unseal
-from bot.services import feedback_tallies, surveys
+from bot.features.feedback import surveys
+from bot.services import feedback_tallies
 
 log = logging.getLogger(__name__)
 _rng = random.SystemRandom()

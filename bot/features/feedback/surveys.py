@@ -31,7 +31,7 @@ from bot.db.models import (
 )
 from bot.domain.anonymity import MAX_FREE_TEXT_LENGTH, ThresholdKind, validate_k
 from bot.domain.errors import BridgeError, InvalidInput, NotFound
-from bot.services import programs
+from bot.features.programs import service as programs
 
 POST_SESSION, PRE_PROGRAM, POST_PROGRAM = "post_session", "pre_program", "post_program"
 KINDS = (POST_SESSION, PRE_PROGRAM, POST_PROGRAM)

@@ -21,9 +21,10 @@ from bot.config import Settings
 
 def _form(settings: Settings, args: argparse.Namespace) -> int:
     from bot.domain.grouping import FormationSpec
-    from bot.handlers.groups import preview_text
+    from bot.features.groups import service as groups
+    from bot.features.groups.handlers import preview_text
+    from bot.features.programs import service as programs
     from bot.i18n import _, use_locale
-    from bot.services import groups, programs
 
     spec = FormationSpec(
         min_size=args.min, max_size=args.max, separate_role_tracks=args.tracks, seed=args.seed
@@ -65,9 +66,10 @@ def _form(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _list(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.handlers.groups import overview_text
+    from bot.features.groups import service as groups
+    from bot.features.groups.handlers import overview_text
+    from bot.features.programs import service as programs
     from bot.i18n import use_locale
-    from bot.services import groups, programs
 
     async def work(db: Any) -> str:
         program = await programs.find(db, args.program)

@@ -17,10 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import DialogueGroup, Enrolment, GroupMember, Person
 from bot.domain.errors import NotAllowed, NotFound
-from bot.i18n import locale_of
-from bot.services import access, group_lookup, programs
-from bot.services.group_lookup import GroupView
-from bot.services.groups import (
+from bot.features.groups import lookup as group_lookup
+from bot.features.groups.lookup import GroupView
+from bot.features.groups.service import (
     ASSIGNED,
     INVITED,
     JOINED,
@@ -33,6 +32,9 @@ from bot.services.groups import (
     person_locale,
     recipients,
 )
+from bot.features.programs import service as programs
+from bot.i18n import locale_of
+from bot.services import access
 from bot.services.people import Recipient
 
 # The admin rights the bot needs in a dialogue group, in the order they are named to people.

@@ -38,24 +38,11 @@ from telegram.ext import (
 
 from bot.context import BridgeContext, runtime_of
 from bot.domain.grouping import FormationSpec, NoteCode, ProposedGroup, local_time_window
-from bot.handler_groups import GROUP_COMMANDS, GROUP_MEMBERSHIP
-from bot.handlers.callbacks import Payload, sign
-from bot.handlers.common import identity, reply
-from bot.handlers.group_post import render_blocks
-from bot.handlers.groups_texts import (
-    USAGE_GROUPS,
-    USAGE_MODERATOR,
-    rights_list,
-)
-from bot.handlers.menus import publish_moderator_menu
-from bot.handlers.pickers import rows
-from bot.handlers.routing_types import ButtonHandler
-from bot.handlers.texts import group_label, role_label
-from bot.i18n import _, format_time, format_zone, language_name, ngettext, use_locale
-from bot.jobs.notifier import Message, send_once
-from bot.rate_limits import retry_after_seconds
-from bot.services import access, group_lookup, groups, groups_gate, people, programs
-from bot.services.groups import (
+from bot.features.groups import gate as groups_gate
+from bot.features.groups import lookup as group_lookup
+from bot.features.groups import service as groups
+from bot.features.groups.gate import InvitationTarget, missing_rights
+from bot.features.groups.service import (
     GroupError,
     LatePlacement,
     MoveProposal,
@@ -63,7 +50,20 @@ from bot.services.groups import (
     Preview,
     Recipient,
 )
-from bot.services.groups_gate import InvitationTarget, missing_rights
+from bot.features.groups.texts import USAGE_GROUPS, USAGE_MODERATOR, rights_list
+from bot.features.programs import service as programs
+from bot.handler_groups import GROUP_COMMANDS, GROUP_MEMBERSHIP
+from bot.handlers.callbacks import Payload, sign
+from bot.handlers.common import identity, reply
+from bot.handlers.group_post import render_blocks
+from bot.handlers.menus import publish_moderator_menu
+from bot.handlers.pickers import rows
+from bot.handlers.routing_types import ButtonHandler
+from bot.handlers.texts import group_label, role_label
+from bot.i18n import _, format_time, format_zone, language_name, ngettext, use_locale
+from bot.jobs.notifier import Message, send_once
+from bot.rate_limits import retry_after_seconds
+from bot.services import access, people
 
 log = logging.getLogger(__name__)
 

@@ -43,10 +43,11 @@ from bot.domain.grouping import (
 from bot.domain.grouping import place_late_joiner as domain_place_late_joiner
 from bot.domain.numbers import as_id
 from bot.domain.people import display_name as person_name
+from bot.features.programs import service as programs
+from bot.features.programs.service import ProgramView
 from bot.i18n import locale_of, normalize_locale
-from bot.services import access, programs
+from bot.services import access
 from bot.services.people import Recipient
-from bot.services.programs import ProgramView
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are typed by hand
 CODE_LENGTH = 8

@@ -12,11 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Appeal, AppealNotice, Excerpt, ModerationAction, OrganizerGrant
 from bot.db.rows import affected
 from bot.domain.errors import NotAllowed
-from bot.services import group_lookup, people
-from bot.services import notices as notices_service
-from bot.services.group_lookup import GroupView
-from bot.services.moderation import SANCTIONS, ModerationError, Target, log_event
-from bot.services.notices import Notice
+from bot.features.groups import lookup as group_lookup
+from bot.features.groups.lookup import GroupView
+from bot.features.moderation import notices as notices_service
+from bot.features.moderation.notices import Notice
+from bot.features.moderation.service import SANCTIONS, ModerationError, Target, log_event
+from bot.services import people
 from bot.services.people import Recipient
 
 APPEAL_WINDOW = timedelta(days=30)

@@ -18,10 +18,11 @@ from telegram.ext import Application
 from bot.context import BridgeContext, runtime_of
 from bot.domain.conduct import Rule
 from bot.domain.conduct.policy import Burst
-from bot.handlers import moderation
+from bot.features.groups.lookup import GroupView
+from bot.features.moderation import handlers as moderation
+from bot.features.moderation import reports
 from bot.i18n import _, format_datetime, ngettext
-from bot.services import people, reports
-from bot.services.group_lookup import GroupView
+from bot.services import people
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ from bot.clitools.database import now as _now
 
 
 def cmd_modlog(settings: Any, args: argparse.Namespace) -> int:
-    from bot.services import modlog
+    from bot.features.moderation import modlog
 
     out = Path(args.out)
     if out.parent and not out.parent.exists():
@@ -68,8 +68,8 @@ def _show_lines(name: str, view: Any) -> list[str]:
 
 
 def cmd_rules(settings: Any, args: argparse.Namespace) -> int:
-    from bot.services import programs
-    from bot.services import rules as rules_service
+    from bot.features.moderation import rules as rules_service
+    from bot.features.programs import service as programs
 
     if args.rules_command == "set":
         typed = {key: getattr(args, key) for key in SET_OPTIONS if getattr(args, key) is not None}

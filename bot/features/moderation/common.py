@@ -12,9 +12,9 @@ from bot.context import BridgeContext
 from bot.domain.conduct import CompiledRules, Step, StepKind
 from bot.domain.conduct.policy import ConductPolicy
 from bot.domain.durations import DurationUnit, format_duration_parts
+from bot.features.groups.lookup import GroupView
+from bot.features.moderation import service as mod
 from bot.i18n import N_, _, ngettext
-from bot.services import moderation as mod
-from bot.services.group_lookup import GroupView
 
 # Callback actions (signed; prefix M).
 APPEAL, APPEAL_ACCEPT, APPEAL_REJECT, REPORT, SETTING, LANGUAGE = (

@@ -32,14 +32,13 @@ from bot.domain.conduct import ConductError, Rule, Violation
 from bot.domain.conduct.policy import Action, ConductPolicy, Verdict
 from bot.domain.conduct.reasons import ReasonCode, reason_text
 from bot.domain.durations import parse_duration
-from bot.handler_groups import GROUP_COMMANDS, GROUP_FILTERS
-from bot.handlers import moderation_ops as ops
-from bot.handlers import moderation_rules
-from bot.handlers.callbacks import Payload, sign, version_tag
-from bot.handlers.common import ALREADY_DONE, answer_once, identity, reader_zone, reply
-from bot.handlers.errors import error_text
-from bot.handlers.group_post import GroupPost, render_blocks
-from bot.handlers.moderation_common import (
+from bot.features.groups import lookup as group_lookup
+from bot.features.groups.lookup import GroupView
+from bot.features.moderation import appeals, ops, reports
+from bot.features.moderation import rules as rules_service
+from bot.features.moderation import rules_handlers as moderation_rules
+from bot.features.moderation import service as mod
+from bot.features.moderation.common import (
     APPEAL,
     APPEAL_ACCEPT,
     APPEAL_REJECT,
@@ -54,18 +53,20 @@ from bot.handlers.moderation_common import (
     duration_text,
     invalidate,
 )
-from bot.handlers.moderation_common import label as _label
-from bot.handlers.moderation_common import step_text as _step_text
-from bot.handlers.moderation_rules import setting_state
-from bot.handlers.moderation_rules import settings_view as _settings_view
+from bot.features.moderation.common import label as _label
+from bot.features.moderation.common import step_text as _step_text
+from bot.features.moderation.rules_handlers import setting_state
+from bot.features.moderation.rules_handlers import settings_view as _settings_view
+from bot.features.moderation.service import Decision, ModerationError, Target
+from bot.features.programs import service as programs
+from bot.handler_groups import GROUP_COMMANDS, GROUP_FILTERS
+from bot.handlers.callbacks import Payload, sign, version_tag
+from bot.handlers.common import ALREADY_DONE, answer_once, identity, reader_zone, reply
+from bot.handlers.errors import error_text
+from bot.handlers.group_post import GroupPost, render_blocks
 from bot.handlers.routing_types import ButtonHandler
 from bot.handlers.texts import DEFAULT_CONDUCT, group_label
 from bot.i18n import N_, _, current_locale, format_datetime, ngettext, use_locale
-from bot.services import appeals, group_lookup, programs, reports
-from bot.services import moderation as mod
-from bot.services import rules as rules_service
-from bot.services.group_lookup import GroupView
-from bot.services.moderation import Decision, ModerationError, Target
 from bot.services.people import TelegramIdentity
 
 log = logging.getLogger(__name__)

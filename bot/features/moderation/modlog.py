@@ -7,8 +7,8 @@ from typing import TextIO
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import programs
-from bot.services.moderation import log_rows
+from bot.features.moderation.service import log_rows
+from bot.features.programs import service as programs
 
 COLUMNS = (
     "time_utc",

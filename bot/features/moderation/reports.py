@@ -10,11 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Excerpt, Person, Report, ReportNotice, ReportReporter
 from bot.db.rows import affected
-from bot.services import group_lookup, people
-from bot.services import notices as notices_service
-from bot.services.group_lookup import GroupView
-from bot.services.moderation import ModerationError, Target, log_event, side_of, staff_ids
-from bot.services.notices import Notice
+from bot.features.groups import lookup as group_lookup
+from bot.features.groups.lookup import GroupView
+from bot.features.moderation import notices as notices_service
+from bot.features.moderation.notices import Notice
+from bot.features.moderation.service import ModerationError, Target, log_event, side_of, staff_ids
+from bot.services import people
 from bot.services.people import Recipient, TelegramIdentity
 
 RATE_LIMIT = 5  # reports per person...

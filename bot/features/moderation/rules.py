@@ -745,7 +745,7 @@ async def toggle_group_language(
 # ---- compiled automata, shared ----------------------------------------------------------------------
 
 _compiled_lock = threading.Lock()
-_matchers: dict[tuple[bool, tuple[tuple[str, str], ...]], TermMatcher] = {}
+_matchers: dict[tuple[bool, tuple[tuple[str, str], ...], tuple[str, ...]], TermMatcher] = {}
 _MAX_MATCHERS = 64
 _builds = [0]
 

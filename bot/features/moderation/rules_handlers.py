@@ -21,9 +21,11 @@ from telegram.error import TelegramError
 from bot.context import BridgeContext
 from bot.domain.conduct import Ladder
 from bot.domain.errors import BridgeError, InvalidInput
-from bot.handlers.callbacks import Payload, sign, version_tag
-from bot.handlers.common import ALREADY_DONE, answer_once, reply
-from bot.handlers.moderation_common import (
+from bot.features.groups import lookup as group_lookup
+from bot.features.groups.lookup import GroupView
+from bot.features.moderation import rules as rules_service
+from bot.features.moderation import service as mod
+from bot.features.moderation.common import (
     AWAIT_APPEAL,
     AWAIT_REJECT,
     LANGUAGE,
@@ -33,11 +35,11 @@ from bot.handlers.moderation_common import (
     label,
     step_text,
 )
+from bot.features.programs import service as programs
+from bot.handlers.callbacks import Payload, sign, version_tag
+from bot.handlers.common import ALREADY_DONE, answer_once, reply
 from bot.i18n import N_, _, current_locale, language_name, ngettext
-from bot.services import access, group_lookup, programs
-from bot.services import moderation as mod
-from bot.services import rules as rules_service
-from bot.services.group_lookup import GroupView
+from bot.services import access
 
 # Callback actions (signed for the organizer / moderator; prefix "Mc" = moderation conduct).
 PICK, EDIT, CYCLE, GROUP_DOMAINS = "Mcp", "Mce", "Mcc", "Mcd"

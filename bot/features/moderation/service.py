@@ -29,10 +29,11 @@ from bot.domain.conduct import Step, StepKind, Strike
 from bot.domain.conduct.reasons import ReasonCode
 from bot.domain.errors import BridgeError, NotAllowed
 from bot.domain.numbers import as_id
+from bot.features.groups import lookup as group_lookup
+from bot.features.groups.lookup import GroupView
+from bot.features.moderation import rules as rules_service
 from bot.i18n import locale_of
-from bot.services import group_lookup, people
-from bot.services import rules as rules_service
-from bot.services.group_lookup import GroupView
+from bot.services import people
 from bot.services.people import PersonView, TelegramIdentity
 
 EXCERPT_LIMIT = 500

@@ -18,12 +18,13 @@ from telegram.ext import ChatMemberHandler, CommandHandler, MessageHandler, filt
 from bot.context import BridgeContext
 from bot.domain.conduct import FloodState
 from bot.domain.conduct.rules import check_message
+from bot.features.moderation import rules
 from bot.features.pairs import texts
 from bot.handler_groups import GROUP_COMMANDS, GROUP_OBSERVERS
 from bot.handlers.callbacks import Payload, sign, version_tag
 from bot.handlers.common import ALREADY_DONE, answer_once, reply
 from bot.i18n import _, language_name, use_locale
-from bot.services import pairs, rules
+from bot.services import pairs
 
 log = logging.getLogger(__name__)
 
@@ -321,7 +322,7 @@ async def on_private_text(update: Update, context: BridgeContext) -> bool:
             extra_urls=[e.url for e in (message.entities or ()) if e.url],
         )
     if violations:
-        from bot.handlers.moderation import RULE_LABELS
+        from bot.features.moderation.handlers import RULE_LABELS
 
         rule = _(RULE_LABELS[violations[0].rule])
         await reply(update, texts.blocked_by_rules(rule))

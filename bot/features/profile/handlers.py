@@ -9,8 +9,11 @@ from bot.config import SUPPORTED_LOCALES
 from bot.context import BridgeContext
 from bot.domain.people import display_name as person_name
 from bot.domain.timezones import find_zones
+from bot.features.enrolment import service as enrolment
 from bot.features.pairs import handlers as pairs_handlers
 from bot.features.pairs import texts as pairs_texts
+from bot.features.privacy import service as privacy
+from bot.features.programs import service as programs
 from bot.handlers import menus, pickers
 from bot.handlers.callbacks import Payload, sign
 from bot.handlers.common import forget_locale, identity, remember_locale, reply
@@ -25,7 +28,7 @@ from bot.i18n import (
     language_name,
     ngettext,
 )
-from bot.services import access, enrolment, people, privacy, programs
+from bot.services import access, people
 
 SET_LANG, SET_COUNTRY, SET_ZONE, FORGET_YES, FORGET_NO = "sl", "sc", "sz", "fy", "fn"
 AWAIT_ZONE = "awaiting_zone"

@@ -27,6 +27,8 @@ from bot.domain.programs import (
     validate_zone,
 )
 from bot.domain.timezones import find_zones
+from bot.features.programs import invites
+from bot.features.programs import service as programs
 from bot.handlers import pickers
 from bot.handlers.callbacks import Payload, sign
 from bot.handlers.common import (
@@ -43,7 +45,7 @@ from bot.handlers.pickers import rows
 from bot.handlers.texts import role_label
 from bot.i18n import _, current_locale, format_datetime, format_zone, language_name, ngettext
 from bot.reports.goals import goal_label
-from bot.services import access, invites, people, programs
+from bot.services import access, people
 
 NAME, SIDES, LANGUAGES, ZONE, CONDUCT, GOALS = range(6)
 NEW = "newprogram"

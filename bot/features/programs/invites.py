@@ -14,7 +14,7 @@ from bot.db.rows import affected
 from bot.domain import invites as rules
 from bot.domain.errors import InvalidInput, InviteError, NotFound
 from bot.domain.programs import validate_role
-from bot.services import programs
+from bot.features.programs import service as programs
 
 # An invite link meant for more people than this is a typo (and a leak risk), not a program.
 MAX_USES = 100_000

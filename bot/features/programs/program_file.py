@@ -46,8 +46,12 @@ from bot.domain.scheduling import (
     ensure_future,
     find_overlaps,
 )
+from bot.features.feedback import surveys
+from bot.features.groups import service as groups
+from bot.features.moderation import rules
+from bot.features.programs import service as programs
 from bot.features.rounds import service as rounds_service
-from bot.services import groups, programs, rules, sessions, surveys
+from bot.features.sessions import service as sessions
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 # Statuses of sessions the file may still change (title, length).

@@ -11,14 +11,14 @@ from bot.context import BridgeContext
 from bot.domain.durations import parse_duration
 from bot.domain.rounds import RATING, Event, RoundError
 from bot.domain.rounds.steps import REPEAT_OFFER
+from bot.features.feedback import store as feedback_store
 from bot.features.rounds import jobs, render
 from bot.features.rounds import service as rounds
+from bot.features.sessions.service import SessionError
 from bot.handler_groups import GROUP_COMMANDS, GROUP_ROUNDS
 from bot.handlers.callbacks import Payload
 from bot.handlers.common import answer_once
 from bot.handlers.routing_types import ButtonHandler
-from bot.services import feedback_store
-from bot.services.sessions import SessionError
 
 GROUPS = filters.ChatType.GROUPS
 

@@ -18,9 +18,9 @@ from bot.domain.rounds.steps import (
 )
 from bot.features.rounds import texts
 from bot.features.rounds.service import TIMING, Moved, RoundView
+from bot.features.sessions.service import Recipient
 from bot.handlers.callbacks import sign
 from bot.i18n import _, current_locale, ngettext, use_locale
-from bot.services.sessions import Recipient
 
 # Callback actions (signed). "Ro" + one letter.
 DONE_TELLING, RESTATED, PASS, SKIP, STOP = "Rod", "Roe", "Rop", "Ros", "Rox"

@@ -52,11 +52,13 @@ from bot.domain.rounds import (
 )
 from bot.domain.rounds import start as start_state
 from bot.domain.rounds.steps import NOTE_GONE, OPEN_STEPS, RESTATING, validate_tell
-from bot.services import feedback_store, group_lookup, surveys
-from bot.services import sessions as sessions_service
-from bot.services.group_lookup import GroupView
-from bot.services.sessions import Recipient, SessionError
-from bot.services.surveys import LIKERT5
+from bot.features.feedback import store as feedback_store
+from bot.features.feedback import surveys
+from bot.features.feedback.surveys import LIKERT5
+from bot.features.groups import lookup as group_lookup
+from bot.features.groups.lookup import GroupView
+from bot.features.sessions import service as sessions_service
+from bot.features.sessions.service import Recipient, SessionError
 
 ROUND_SURVEY = surveys.ROUND  # Survey.kind of the program's perspective-round answers
 HEARD_ITEM = "round_heard"

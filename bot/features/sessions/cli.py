@@ -44,7 +44,7 @@ def cmd_sessions(settings, args: argparse.Namespace) -> int:
 
     from bot.domain.durations import parse_duration
     from bot.domain.scheduling import Recurrence, SessionDraft
-    from bot.services import sessions as sessions_service
+    from bot.features.sessions import service as sessions_service
 
     if args.sessions_command == "add":
         from bot.domain.scheduling import (
@@ -114,7 +114,7 @@ def cmd_sessions(settings, args: argparse.Namespace) -> int:
         changed = _in_db(settings, cancel)
         print(f"cancelled {changed.after.id}\t{changed.after.title}")
     elif args.sessions_command == "reminders":
-        from bot.services import programs
+        from bot.features.programs import service as programs
 
         if args.offsets is not None and args.default:
             raise CliError("give --offsets or --default, not both")

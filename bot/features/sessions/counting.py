@@ -15,8 +15,8 @@ from telegram.ext import Application, ContextTypes
 
 from bot.context import runtime_of
 from bot.db.outage import is_storage_failure
-from bot.services import participation
-from bot.services.participation import Tally
+from bot.features.sessions import participation
+from bot.features.sessions.participation import Tally
 
 log = logging.getLogger(__name__)
 

@@ -23,9 +23,9 @@ from bot.domain.scheduling import (
     score_slots,
 )
 from bot.domain.scheduling.findtime import is_convenient
-from bot.services import sessions as sessions_service
+from bot.features.sessions import service as sessions_service
+from bot.features.sessions.service import Created, SessionError
 from bot.services.people import Recipient
-from bot.services.sessions import Created, SessionError
 
 DEFAULT_DURATION = timedelta(minutes=90)
 

@@ -43,8 +43,14 @@ from bot.domain.scheduling import (
 )
 from bot.domain.scheduling.agenda import ROUND_ITEM, TALK_ITEM
 from bot.domain.scheduling.recurrence import MAX_FREQ_WEEKS
+from bot.features.groups import lookup as group_lookup
+from bot.features.groups.lookup import GroupView
+from bot.features.programs import service as programs
+from bot.features.sessions import counting, findtime, participation, render, schedule_view
+from bot.features.sessions import jobs as session_jobs
+from bot.features.sessions import service as sessions_service
+from bot.features.sessions.service import Changed, Created, SessionError
 from bot.handler_groups import GROUP_COMMANDS, GROUP_OBSERVERS
-from bot.handlers import sessions_render as render
 from bot.handlers.callbacks import Payload, sign
 from bot.handlers.common import (
     ALREADY_DONE,
@@ -68,22 +74,10 @@ from bot.i18n import (
     format_zone,
     ngettext,
 )
-from bot.jobs import counting, notifier
-from bot.jobs import sessions as session_jobs
+from bot.jobs import notifier
 from bot.jobs.notifier import Message
-from bot.services import (
-    access,
-    findtime,
-    group_lookup,
-    participation,
-    people,
-    programs,
-    schedule_view,
-)
-from bot.services import sessions as sessions_service
-from bot.services.group_lookup import GroupView
+from bot.services import access, people
 from bot.services.people import Recipient
-from bot.services.sessions import Changed, Created, SessionError
 
 log = logging.getLogger(__name__)
 

@@ -45,15 +45,15 @@ from bot.events import (
     emit_agenda_item_reached,
     emit_session_closed,
 )
-from bot.handlers import sessions_render as render
+from bot.features.groups import lookup as group_lookup
+from bot.features.groups.lookup import GroupView
+from bot.features.sessions import counting, participation, render
+from bot.features.sessions import service as sessions_service
+from bot.features.sessions.service import CLOSED, OPEN, SCHEDULED, SessionView
 from bot.handlers.group_post import render_blocks
-from bot.jobs import counting, notifier
+from bot.jobs import notifier
 from bot.jobs.notifier import JOB_KWARGS, Message, Outcome
-from bot.services import group_lookup, participation
-from bot.services import sessions as sessions_service
-from bot.services.group_lookup import GroupView
 from bot.services.people import Recipient
-from bot.services.sessions import CLOSED, OPEN, SCHEDULED, SessionView
 
 log = logging.getLogger(__name__)
 

@@ -23,10 +23,10 @@ from bot.db.models import (
     Side,
 )
 from bot.domain.people import display_name as person_name
-from bot.services import sessions as sessions_service
-from bot.services.groups import JOINED
+from bot.features.groups.service import JOINED
+from bot.features.sessions import service as sessions_service
+from bot.features.sessions.service import OPEN, SessionError
 from bot.services.people import Recipient
-from bot.services.sessions import OPEN, SessionError
 
 # A whitespace-separated token holding a letter or digit: ``\s`` is str.isspace's whitespace and
 # ``[^\W_]`` is str.isalnum's characters, so this counts what the token-by-token loop counted, in

@@ -10,6 +10,8 @@ from babel.lists import format_list
 
 from bot.domain.scheduling import Occurrence
 from bot.domain.scheduling.zones import ZoneLocalTime
+from bot.features.sessions.participation import Balance
+from bot.features.sessions.service import SessionView
 from bot.handlers.texts import group_label
 from bot.i18n import (
     _,
@@ -21,9 +23,7 @@ from bot.i18n import (
     format_zone,
     ngettext,
 )
-from bot.services.participation import Balance
 from bot.services.people import Recipient
-from bot.services.sessions import SessionView
 
 
 def when(moment: datetime, zone: str | None) -> str:

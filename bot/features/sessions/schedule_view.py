@@ -17,8 +17,8 @@ from bot.domain.scheduling import (
     session_uid,
 )
 from bot.domain.scheduling.zones import ZoneLocalTime
-from bot.services import sessions as sessions_service
-from bot.services.sessions import CANCELLED, SessionView
+from bot.features.sessions import service as sessions_service
+from bot.features.sessions.service import CANCELLED, SessionView
 
 
 @dataclass(frozen=True)

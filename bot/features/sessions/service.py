@@ -50,9 +50,10 @@ from bot.domain.scheduling import (
 )
 from bot.domain.scheduling.errors import minutes_param
 from bot.domain.scheduling.planning import MAX_SESSION_DURATION, MAX_TITLE_LENGTH
+from bot.features.groups import lookup as group_lookup
+from bot.features.groups.lookup import GroupView
 from bot.i18n import locale_of
-from bot.services import access, group_lookup
-from bot.services.group_lookup import GroupView
+from bot.services import access
 from bot.services.people import Recipient
 
 # scheduled -> open -> closed; or cancelled.
