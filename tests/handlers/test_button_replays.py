@@ -338,15 +338,17 @@ async def test_either_role_makes_one_link_and_revoke_announces_once(
 
 
 def _signed_actions() -> set[str]:
-    """The action of every ``sign(...)`` call in bot/handlers and bot/jobs, read from the source."""
+    """The action of every ``sign(...)`` call in bot/handlers, bot/jobs and the feature folders,
+    read from the source."""
     import ast
     import importlib
     from pathlib import Path
 
     found: set[str] = set()
-    for package in ("handlers", "jobs"):
-        for path in sorted(Path("bot", package).glob("*.py")):
-            module = importlib.import_module(f"bot.{package}.{path.stem}")
+    for package in ("handlers", "jobs", "features"):
+        for path in sorted(Path("bot", package).rglob("*.py")):
+            dotted = ".".join(path.with_suffix("").parts).removesuffix(".__init__")
+            module = importlib.import_module(dotted)
             for node in ast.walk(ast.parse(path.read_text())):
                 if not (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "sign"):
                     continue
