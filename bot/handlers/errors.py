@@ -195,6 +195,7 @@ async def on_error(update: object, context: BridgeContext) -> None:
         log.exception("unexpected failure while handling an update", exc_info=error)
         _count(context, "unexpected")
         # The person only sees the apology below.
+        assert error is not None  # PTB calls the error handler with the error it caught
         unexpected_errors(context.bot_data).append(error)
         text = _(UNEXPECTED)
     if not isinstance(error, BridgeError) and not expects_answer(update):

@@ -105,6 +105,7 @@ async def on_group_message(update: Update, context: BridgeContext) -> None:
     )
     if verdict.action == Action.ALLOW:
         return
+    assert verdict.violation is not None  # a verdict other than ALLOW names the rule broken
     context.runtime.metrics.filter_hits.labels(rule=verdict.violation.rule.value).inc()
     await enforce(context, conduct, message, sender, text, verdict, now)
     raise ApplicationHandlerStop
