@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.handlers import groups as group_handlers
+from bot.features.groups.handlers import membership as gate_handlers
 from bot.i18n import translate_in
 from bot.services import groups
 from tests.handlers.groups_fixtures import (  # noqa: F401
@@ -20,7 +20,7 @@ DECLINED_STRANGER = "{person} asked to join {group} but is not one of its partic
 
 @pytest.fixture(autouse=True)
 def no_retry_wait(monkeypatch) -> None:
-    monkeypatch.setattr(group_handlers, "APPROVE_RETRY_DELAYS", (0.0, 0.0))
+    monkeypatch.setattr(gate_handlers, "APPROVE_RETRY_DELAYS", (0.0, 0.0))
 
 
 async def _with_moderator(tg, world: World, group, locale: str = "ru"):
@@ -120,9 +120,9 @@ async def test_when_retries_run_out_moderators_and_the_participant_are_told(
     group, chat = await bound_group(tg, world)
     mira = await _with_moderator(tg, world, group, locale="en")
     ani = (await members_of(world, group))[0]
-    tg.fake.fail_next("approveChatJoinRequest", code=502, times=group_handlers.APPROVE_ATTEMPTS)
+    tg.fake.fail_next("approveChatJoinRequest", code=502, times=gate_handlers.APPROVE_ATTEMPTS)
     await tg.join_request(ani, chat, (await world.member(ani)).invite_link)
-    assert len(tg.calls("approveChatJoinRequest")) == group_handlers.APPROVE_ATTEMPTS
+    assert len(tg.calls("approveChatJoinRequest")) == gate_handlers.APPROVE_ATTEMPTS
     notice = tg.last_text(tg.private(mira))
     assert notice.startswith(
         f"I could not let Ani (@ani, id {ani.id}), a participant of Group 1, into the chat ("
