@@ -51,7 +51,7 @@ from bot.features.groups.service.common import (
     recipients,
     roster,
 )
-from bot.features.groups.service.existing import (
+from bot.features.groups.service.existing_groups import (
     _groups,
     check_move,
     find_group,

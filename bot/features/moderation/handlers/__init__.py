@@ -65,7 +65,7 @@ from bot.features.moderation.handlers.common import (
     RULE_LABELS,
     log,
 )
-from bot.features.moderation.handlers.filters import (
+from bot.features.moderation.handlers.conduct_filters import (
     conduct_for,
     enforce,
     on_group_message,

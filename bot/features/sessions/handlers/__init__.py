@@ -81,7 +81,7 @@ from bot.features.sessions.handlers.live import (
     schedule_command,
     session_command,
 )
-from bot.features.sessions.handlers.newsession import (
+from bot.features.sessions.handlers.new_steps import (
     ROUND_MARK,
     newsession,
     ns_agenda,

@@ -12,7 +12,7 @@ from bot.features.sessions import render
 from bot.features.sessions import service as sessions_service
 from bot.features.sessions.handlers.announce import announce_change
 from bot.features.sessions.handlers.common import _reader_zone, translated_errors
-from bot.features.sessions.handlers.newsession import parse_start
+from bot.features.sessions.handlers.new_steps import parse_start
 from bot.handlers.common import reply
 from bot.i18n import _
 
