@@ -67,6 +67,15 @@ MOVED: dict[str, str] = {
 }
 
 
+def legacy_name(module: str) -> str:
+    """The old dotted name of a moved module (or of a module inside a moved package that was
+    split), so names derived from module paths (log fields, metric labels) stay as they were."""
+    for old, new in MOVED.items():
+        if module == new or module.startswith(new + "."):
+            return old
+    return module
+
+
 class _AliasLoader(importlib.abc.Loader):
     def __init__(self, target: str) -> None:
         self.target = target

@@ -26,6 +26,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, BaseHandler, ConversationHandler
 
+from bot._aliases import legacy_name
+
 log = logging.getLogger("bot.updates")
 
 UPDATE_KINDS = (
@@ -126,7 +128,8 @@ class BridgeApplication(Application):
 
 
 def _name(callback: Callable[..., Any]) -> str:
-    module = getattr(callback, "__module__", "") or ""
+    # Named by the module's path before the re-housing, so log fields keep their values.
+    module = legacy_name(getattr(callback, "__module__", "") or "")
     return f"{module.rsplit('.', 1)[-1]}.{getattr(callback, '__qualname__', repr(callback))}"
 
 
