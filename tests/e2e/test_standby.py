@@ -202,11 +202,14 @@ async def test_an_active_instance_that_loses_its_lock_stops_with_status_11(pg_en
             await _until(lambda: _polls_since(fake, 0) > 0, 60, "polling", log_path)
             async with engine.connect() as conn:
                 await conn.execution_options(isolation_level="AUTOCOMMIT")
+                # Only this test's database: pg_locks lists every database on the server, and
+                # other test runs hold the same key in theirs.
                 cut = await conn.scalar(
                     text(
                         "SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE "
                         "locktype = 'advisory' AND granted AND "
-                        "((classid::bigint << 32) | objid::bigint) = :key"
+                        "((classid::bigint << 32) | objid::bigint) = :key AND database = "
+                        "(SELECT oid FROM pg_database WHERE datname = current_database())"
                     ),
                     {"key": LOCK_KEY},
                 )
@@ -258,3 +261,52 @@ async def test_a_second_instance_on_one_sqlite_file_refuses_and_a_killed_one_lea
             )
         finally:
             _stop(third)
+
+
+@pytest.mark.timeout(180)
+async def test_the_standby_takes_over_when_the_active_one_is_stopped(pg_engine, tmp_path):
+    database_url, _engine = pg_engine
+    fake = FakeTelegram()
+    with FakeBotApiServer(fake) as server:
+        env = _env(server, fake, database_url)
+        active_log, standby_log = tmp_path / "active.log", tmp_path / "standby.log"
+        active = _spawn(env, active_log)
+        standby = None
+        try:
+            await _until(lambda: _polls_since(fake, 0) > 0, 60, "polling", active_log)
+            standby = _spawn(env, standby_log)
+            await _until(
+                lambda: "standby: another bridgebot is active" in standby_log.read_text(),
+                60,
+                "the standby's line",
+                standby_log,
+            )
+            stopped_at = time.time()
+            active.send_signal(signal.SIGTERM)
+            assert await asyncio.to_thread(active.wait, 30) == 0
+            await _until(
+                lambda: (
+                    _polls_since(fake, time.time() - 0.5) > 0
+                    and "taking over now" in standby_log.read_text()
+                ),
+                TAKEOVER_LIMIT,
+                "the standby polling",
+                standby_log,
+            )
+            took = time.time() - stopped_at
+            # A standby told to stop before it takes over exits 0 and touches nothing.
+            third = _spawn(env, tmp_path / "third.log")
+            await _until(
+                lambda: "standby: another" in (tmp_path / "third.log").read_text(),
+                60,
+                "a new standby",
+                tmp_path / "third.log",
+            )
+            third.send_signal(signal.SIGTERM)
+            assert await asyncio.to_thread(third.wait, 20) == 0
+        finally:
+            for process in (active, standby):
+                if process is not None:
+                    _stop(process)
+    assert took < TAKEOVER_LIMIT
+    print(f"\nstop: the standby polled {took:.2f} s after the active one was told to stop")
