@@ -287,14 +287,14 @@ def take(settings: Settings, *, poll: float, heartbeat: float) -> SqliteLock | P
         path = sqlite_path(settings.database_url)
         if path is None:
             return None
-        lock = SqliteLock(path)
-        lock.acquire()
-        return lock
+        sqlite_lock = SqliteLock(path)
+        sqlite_lock.acquire()
+        return sqlite_lock
     if not settings.database_url.startswith("postgresql"):
         return None
-    lock = PostgresLock(settings.database_url, poll=poll, heartbeat=heartbeat)
-    lock.acquire()
-    return lock
+    pg_lock = PostgresLock(settings.database_url, poll=poll, heartbeat=heartbeat)
+    pg_lock.acquire()
+    return pg_lock
 
 
 async def release_orphaned_claims(engine: Any, now: datetime, lease: timedelta) -> int:
