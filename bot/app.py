@@ -21,7 +21,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest, HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
-from bot import i18n
+from bot import events, i18n
 from bot.bot_api import BridgeBot
 from bot.config import Settings
 from bot.context import RUNTIME_KEY, BridgeContext, runtime_of
@@ -29,6 +29,7 @@ from bot.dispatch_index import index_commands
 from bot.features.enrolment import handlers as enrol
 from bot.features.fairness import handlers as fairness_handlers
 from bot.features.feedback import handlers as feedback
+from bot.features.feedback import jobs as feedback_jobs
 from bot.features.groups import handlers as groups
 from bot.features.moderation import handlers as moderation
 from bot.features.moderation.bursts import start as start_burst_reports
@@ -36,6 +37,7 @@ from bot.features.pairs import handlers as pairs
 from bot.features.profile import handlers as profile
 from bot.features.programs import handlers as organizer
 from bot.features.rounds import handlers as rounds_handlers
+from bot.features.rounds import jobs as rounds_jobs
 from bot.features.sessions import counting
 from bot.features.sessions import handlers as sessions
 from bot.handler_groups import GROUP_COMMANDS, GROUP_LOCALE
@@ -101,6 +103,15 @@ async def _post_shutdown(application: Application) -> None:
     await runtime_of(application).engine.dispose()
 
 
+def wire_events() -> None:
+    """Who hears which event, in one place (bot/events.py; subscribing twice is a no-op). The order
+    is the order subscribers are awaited in: a closing session's survey invitations first, then the
+    round it may have stopped."""
+    events.on_session_closed(feedback_jobs.on_closed)
+    events.on_session_closed(rounds_jobs.on_closed)
+    events.on_agenda_item_reached(rounds_jobs.on_agenda_item)
+
+
 def build_application(
     settings: Settings,
     runtime: Runtime | None = None,
@@ -134,6 +145,7 @@ def build_application(
         .post_shutdown(_post_shutdown)
     )
     application = builder.build()
+    wire_events()
     runtime = runtime or create_runtime(settings)
     application.bot_data[RUNTIME_KEY] = runtime
     bot._on_answer = runtime.metrics.bot_api_answered

@@ -1,7 +1,8 @@
 """In-process events between parts that must not import each other (sessions -> feedback).
 
-A part subscribes at import time; the emitter awaits every subscriber in order, each with its own
-error isolation, so a failing survey invitation never undoes a session closing.
+bot/app.py subscribes each part (``wire_events``), in one place; the emitter awaits every
+subscriber in order, each with its own error isolation, so a failing survey invitation never undoes
+a session closing.
 """
 
 from __future__ import annotations

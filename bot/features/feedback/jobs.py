@@ -24,7 +24,7 @@ from bot.context import runtime_of
 from bot.db.hygiene import wipe_history
 from bot.db.models import OrganizerGrant, Person, Program
 from bot.domain.errors import BridgeError
-from bot.events import SessionClosed, on_session_closed
+from bot.events import SessionClosed
 from bot.features.feedback import messages as msgs
 from bot.features.feedback import service as feedback
 from bot.features.feedback import store as feedback_store
@@ -151,9 +151,6 @@ async def on_closed(application: Application, event: SessionClosed) -> None:
         await send_invitations(application, opened)
     if event.last_of_program:
         await offer_program_survey(application, event.program_id, surveys.POST_PROGRAM)
-
-
-on_session_closed(on_closed)
 
 
 async def offer_program_survey(

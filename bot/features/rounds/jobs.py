@@ -24,8 +24,6 @@ from bot.domain.rounds.steps import REPEAT_OFFER
 from bot.events import (
     AgendaItemReached,
     SessionClosed,
-    on_agenda_item_reached,
-    on_session_closed,
 )
 from bot.features.rounds import render
 from bot.features.rounds import service as rounds
@@ -270,7 +268,3 @@ async def on_closed(application: Application, event: SessionClosed) -> None:
         stopped = await rounds.stop_for_session(db, event.session_id, runtime.clock())
     for moved in stopped:
         await publish(application, moved)
-
-
-on_agenda_item_reached(on_agenda_item)
-on_session_closed(on_closed)
