@@ -150,7 +150,7 @@ def test_tracked_folding_agrees_with_the_fast_path_on_cjk(source: str) -> None:
 
 
 def test_program_lists_take_the_new_language_codes_as_people_type_them() -> None:
-    from bot.services.rules import check_language
+    from bot.features.moderation.rules import check_language
 
     assert check_language("zh-hans") == "zh_Hans"
     assert check_language("ZH_HANT") == "zh_Hant"

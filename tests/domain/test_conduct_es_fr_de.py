@@ -1,10 +1,10 @@
 """The conduct filter in Spanish, French and German."""
 
 import pytest
-from bot.services.rules import check_language
 
 from bot.domain.conduct import ConductRules, all_starter_terms, compile_rules
 from bot.domain.conduct.matcher import TermMatcher
+from bot.features.moderation.rules import check_language
 
 ALL = TermMatcher(all_starter_terms())
 

@@ -5,7 +5,7 @@ import pytest
 from bot.domain.conduct import all_starter_terms, parse_terms
 from bot.domain.conduct.matcher import TermMatcher
 from bot.domain.conduct.normalize import normalize
-from bot.services.rules import check_language
+from bot.features.moderation.rules import check_language
 
 ALL = TermMatcher(all_starter_terms())
 

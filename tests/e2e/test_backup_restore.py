@@ -24,7 +24,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from bot.services.evaluation import Scope
 from sqlalchemy import insert, select, text
 from sqlalchemy.engine import make_url
 
@@ -40,9 +39,12 @@ from bot.db.models import (
     SurveyInstance,
 )
 from bot.domain.anonymity import new_response_id
+from bot.features.feedback import evaluation, surveys
+from bot.features.feedback.evaluation import Scope
+from bot.features.groups import lookup as group_lookup
+from bot.features.moderation import service as mod
 from bot.reports.csv_export import report_csv
-from bot.services import evaluation, feedback_tallies, group_lookup, surveys
-from bot.services import moderation as mod
+from bot.services import feedback_tallies
 from tests.conftest import TEST_SECRET
 from tests.e2e.test_sessions_restart import MEMBERS, _populate, _reminders
 from tests.helpers.fake_http import FakeBotApiServer

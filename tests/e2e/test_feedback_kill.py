@@ -21,7 +21,8 @@ import pytest
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.models import DialogueGroup, DialogueSession, Enrolment, GroupMember, Person
 from bot.domain.programs import ProgramDraft
-from bot.services import feedback, programs
+from bot.features.feedback import service as feedback
+from bot.features.programs import service as programs
 from tests.e2e.conftest import bridgebot, spawn
 from tests.helpers.driver import TgDriver
 

@@ -34,7 +34,7 @@ from bot.db.models import (
     Person,
 )
 from bot.domain.programs import ProgramDraft
-from bot.services import programs
+from bot.features.programs import service as programs
 from tests.conftest import TEST_SECRET
 from tests.helpers.fake_http import FakeBotApiServer
 from tests.helpers.fake_telegram import FakeTelegram

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.domain.programs import ProgramDraft
-from bot.services import invites, programs
-from bot.services.invites import InviteView
-from bot.services.programs import ProgramView
+from bot.features.programs import invites
+from bot.features.programs import service as programs
+from bot.features.programs.invites import InviteView
+from bot.features.programs.service import ProgramView
 
 
 @dataclass

@@ -12,9 +12,10 @@ from datetime import timedelta
 from bot.db.models import DialogueGroup, DialogueSession, Enrolment, GroupMember, GroupModerator
 from bot.domain.programs import ProgramDraft
 from bot.events import SessionClosed, emit_session_closed
-from bot.services import people, programs
+from bot.features.programs import service as programs
+from bot.features.programs.service import ProgramView
+from bot.services import people
 from bot.services.people import TelegramIdentity
-from bot.services.programs import ProgramView
 from tests.helpers.fake_telegram import FakeTelegram, FakeUser
 
 

@@ -10,9 +10,10 @@ from sqlalchemy import select
 
 from bot.db.models import DialogueGroup, Enrolment, GroupMember
 from bot.domain.programs import ProgramDraft
-from bot.services import people, programs
+from bot.features.programs import service as programs
+from bot.features.programs.service import ProgramView
+from bot.services import people
 from bot.services.people import TelegramIdentity
-from bot.services.programs import ProgramView
 from tests.helpers.fake_telegram import FakeTelegram, FakeUser
 
 
@@ -151,7 +152,7 @@ async def form(
 ) -> list[DialogueGroup]:
     """Form and confirm groups as /formgroups would (seed 1)."""
     from bot.domain.grouping import FormationSpec
-    from bot.services import groups
+    from bot.features.groups import service as groups
 
     spec = FormationSpec(min_size=min_size, max_size=max_size, separate_role_tracks=tracks, seed=1)
     async with world.runtime.db() as db:

@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from bot.db.models import DialogueGroup, GroupMember, GroupModerator, ModerationAction, Person
 from bot.domain.programs import ProgramDraft
+from bot.features.programs import service as programs
 from bot.i18n import translate_in
-from bot.services import people, programs
+from bot.services import people
 from bot.services.people import TelegramIdentity
 from tests.helpers.fake_telegram import FakeChat, FakeTelegram, FakeUser
 
@@ -143,7 +144,7 @@ async def dialogue(tg, fake, runtime) -> Dialogue:
 @pytest.fixture(autouse=True)
 def no_sleep(monkeypatch):
     """Flood retries wait through moderation_ops.SLEEP; tests record the waits instead of sleeping."""
-    from bot.handlers import moderation_ops
+    from bot.features.moderation import ops as moderation_ops
 
     waits: list[float] = []
 

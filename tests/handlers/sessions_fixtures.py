@@ -12,8 +12,8 @@ import pytest
 from bot.db.models import DialogueGroup, Enrolment, GroupMember, GroupModerator, Person
 from bot.domain.programs import ProgramDraft
 from bot.domain.scheduling import AgendaItem, Recurrence, SessionDraft
-from bot.services import programs
-from bot.services import sessions as sessions_service
+from bot.features.programs import service as programs
+from bot.features.sessions import service as sessions_service
 from tests.helpers.fake_telegram import FakeChat, FakeTelegram, FakeUser
 
 # name, locale, zone, side index

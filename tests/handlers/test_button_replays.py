@@ -34,15 +34,13 @@ def test_every_kind_is_one_shot_or_says_why_it_may_act_again() -> None:
     assert set(routing.REPEATABLE) <= set(routing.BUTTONS)
     assert all(len(reason) > 20 for reason in routing.REPEATABLE.values())
     # The kinds the issue found acting twice are one-shot now.
-    from bot.handlers import (
-        feedback,
-        groups,
-        moderation,
-        moderation_rules,
-        organizer,
-        profile,
-        sessions,
-    )
+    from bot.features.feedback import handlers as feedback
+    from bot.features.groups import handlers as groups
+    from bot.features.moderation import handlers as moderation
+    from bot.features.moderation import rules_handlers as moderation_rules
+    from bot.features.profile import handlers as profile
+    from bot.features.programs import handlers as organizer
+    from bot.features.sessions import handlers as sessions
 
     for action in (
         profile.FORGET_YES,
@@ -264,7 +262,7 @@ async def test_an_index_error_in_a_repeatable_button_is_reported_not_called_expi
 
 
 async def test_unreadable_signed_data_is_an_expired_button(tg, fake, app, runtime) -> None:
-    from bot.handlers import groups
+    from bot.features.groups import handlers as groups
 
     olga = fake.user("Olga")
     fake.mark_started(olga)
@@ -303,7 +301,7 @@ async def test_erase_everything_erases_once(tg, fake, runtime) -> None:
 async def test_either_role_makes_one_link_and_revoke_announces_once(
     tg, fake, runtime, admin
 ) -> None:
-    from bot.services import programs
+    from bot.features.programs import service as programs
 
     spring = await make_program(runtime)
     async with runtime.db() as db:
@@ -362,7 +360,7 @@ def _signed_actions() -> set[str]:
 
 
 def test_every_button_the_bot_signs_is_routed_or_belongs_to_a_conversation() -> None:
-    from bot.handlers import sessions
+    from bot.features.sessions import handlers as sessions
 
     # Steps of /newprogram and /newsession: the conversation's state accepts a step's button only
     # while that step is current; afterwards the press reaches routing and has expired.

@@ -9,9 +9,11 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.db.models import Enrolment, ModerationAction, OrganizerGrant, Person
+from bot.features.programs import invites
+from bot.features.programs import service as programs
 from bot.handlers.errors import RETRY
 from bot.i18n import translate_in
-from bot.services import invites, people, programs
+from bot.services import people
 from tests.handlers.moderation_fixtures import make_dialogue
 from tests.helpers.outage import database_outage
 

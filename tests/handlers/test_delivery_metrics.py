@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.features.sessions import jobs as session_jobs
 from bot.jobs import notifier
-from bot.jobs import sessions as session_jobs
 from tests.handlers.sessions_fixtures import *  # noqa: F403  (fixtures: world, quiet_world)
 from tests.handlers.test_sessions_delivery import REMINDER_DUE, statuses, sweep_until_done
 from tests.helpers.faults import ERROR_BEFORE

@@ -152,7 +152,7 @@ async def test_country_with_several_zones_offers_a_zone_list(tg, fake, runtime) 
 async def test_unusable_invites_are_explained_and_change_nothing(
     tg, fake, runtime, clock, make, expected
 ) -> None:
-    from bot.services import invites
+    from bot.features.programs import invites
 
     spring = await make_program(runtime, expires_at=clock() + timedelta(days=1), max_uses=1)
     payload = spring.payload("Armenia")
@@ -272,7 +272,7 @@ async def test_database_failure_mid_conversation_asks_to_retry_and_writes_nothin
 ) -> None:
     from sqlalchemy.exc import OperationalError
 
-    from bot.services import invites
+    from bot.features.programs import invites
 
     spring = await make_program(runtime)
     ani = fake.user("Ani")

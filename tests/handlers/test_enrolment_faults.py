@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from bot.db.models import Enrolment, EnrolmentDraft
-from bot.services import enrolment
+from bot.features.enrolment import service as enrolment
 from tests.handlers.enrol_fixtures import make_program
 from tests.helpers.fake_telegram import FakeTelegram
 

@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.db.models import Answer, Receipt, Response, SurveyInvitation
+from bot.features.feedback import jobs as feedback_jobs
+from bot.features.feedback.texts import ERROR_MESSAGES, ITEM_TEXTS, TEXT_TOO_LONG
 from bot.handlers.callbacks import sign
-from bot.handlers.feedback_texts import ERROR_MESSAGES, ITEM_TEXTS, TEXT_TOO_LONG
 from bot.i18n import format_number, translate_in
-from bot.jobs import feedback as feedback_jobs
 from tests.handlers.feedback_fixtures import make_place
 
 THANKS = "Thank you! Your answers were saved anonymously."
@@ -221,7 +221,7 @@ async def test_database_failure_on_submit_stores_nothing_and_retry_works(
 ) -> None:
     from sqlalchemy.exc import OperationalError
 
-    from bot.services import feedback as service
+    from bot.features.feedback import service
 
     ani = await place.add_person("Ani")
     session = await place.closed_session()

@@ -8,12 +8,12 @@ import struct
 
 import pytest
 
+from bot.features.feedback import jobs as feedback_jobs
+from bot.features.feedback import surveys
+from bot.features.feedback.surveys import ItemSpec
+from bot.features.feedback.texts import ERROR_MESSAGES
 from bot.handlers.errors import MESSAGES
-from bot.handlers.feedback_texts import ERROR_MESSAGES
 from bot.i18n import translate_in
-from bot.jobs import feedback as feedback_jobs
-from bot.services import surveys
-from bot.services.surveys import ItemSpec
 from tests.handlers.feedback_fixtures import make_place
 from tests.handlers.test_feedback_answering import answer_all
 

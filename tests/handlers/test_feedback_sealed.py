@@ -7,8 +7,8 @@ from sqlalchemy import func, select, update
 
 from bot.db.models import PendingAnswers, Receipt, Response, SurveyInstance
 from bot.domain.anonymity.sealing import seal, seal_key
+from bot.features.feedback import store as feedback_store
 from bot.i18n import translate_in
-from bot.services import feedback_store
 from tests.handlers.feedback_fixtures import make_place
 from tests.handlers.test_feedback_answering import THANKS, answer_all
 

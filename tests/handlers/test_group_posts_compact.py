@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.db.models import GroupLanguage
+from bot.features.sessions import jobs as session_jobs
 from bot.handlers.group_post import BLOCK_SEPARATOR, GroupPost, render_blocks, utf16_length
-from bot.jobs import sessions as session_jobs
 from tests.handlers.sessions_fixtures import *  # noqa: F403  (fixtures: world)
 from tests.handlers.sessions_fixtures import build_world
 

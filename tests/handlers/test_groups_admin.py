@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.db.models import GroupMember, GroupModerator
-from bot.handlers import groups as group_handlers
+from bot.features.groups import handlers as group_handlers
 from bot.i18n import translate_in
 from bot.services import people
 from tests.handlers.groups_fixtures import (  # noqa: F401

@@ -190,7 +190,7 @@ async def test_participants_cannot_form_groups(tg, world: World) -> None:
 
 
 async def test_a_program_that_allows_it_names_the_other_members(tg, world: World) -> None:
-    from bot.services import programs
+    from bot.features.programs import service as programs
 
     async with world.runtime.db() as db:
         assert await programs.set_show_member_names(db, world.program.id, True)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.features.groups import service as groups
 from bot.features.groups.handlers import membership as gate_handlers
 from bot.i18n import translate_in
-from bot.services import groups
 from tests.handlers.groups_fixtures import (  # noqa: F401
     World,
     bound_group,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.handlers.moderation_bursts import report_bursts
+from bot.features.moderation.bursts import report_bursts
 from bot.i18n import format_datetime, ngettext, use_locale
 from bot.services import people
 from tests.handlers.moderation_fixtures import *  # noqa: F403  (fixtures: dialogue, no_sleep)

@@ -38,7 +38,7 @@ from datetime import timedelta  # noqa: E402
 
 import pytest  # noqa: E402
 
-from bot.handlers.moderation_texts import ERROR_MESSAGES  # noqa: E402
+from bot.features.moderation.texts import ERROR_MESSAGES  # noqa: E402
 
 
 def err(locale: str, code: str, **params: object) -> str:

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.db.models import Excerpt
-from bot.handlers.moderation_texts import ERROR_MESSAGES
+from bot.features.moderation import rules as rules_service
+from bot.features.moderation.texts import ERROR_MESSAGES
 from bot.i18n import _, use_locale
-from bot.services import rules as rules_service
 from tests.handlers.moderation_fixtures import *  # noqa: F403  (fixtures: dialogue, no_sleep)
 from tests.handlers.moderation_fixtures import Dialogue, t
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.db.models import Appeal, Report
-from bot.handlers.moderation_texts import ERROR_MESSAGES
+from bot.features.moderation.texts import ERROR_MESSAGES
 from tests.handlers.moderation_fixtures import *  # noqa: F403  (fixtures: dialogue, no_sleep)
 from tests.handlers.moderation_fixtures import Dialogue, t
 

@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from bot.db.models import BlockedTerm, OrganizerGrant, RuleSet
 from bot.domain.programs import ProgramDraft
-from bot.handlers.moderation_texts import ERROR_MESSAGES
+from bot.features.moderation.texts import ERROR_MESSAGES
+from bot.features.programs import service as programs
 from bot.i18n import language_name, ngettext, use_locale
-from bot.services import programs
 from tests.handlers.moderation_fixtures import *  # noqa: F403  (fixtures: dialogue, no_sleep)
 from tests.handlers.moderation_fixtures import Dialogue, t
 from tests.helpers.driver import TgDriver
@@ -535,8 +535,8 @@ async def test_conduct_starts_over_and_forged_keys_expire(tg, dialogue: Dialogue
         tg.last_text(tg.private(olga)) == "I didn't understand that. /help lists what you can do."
     )
     # a signed press with a key the panel never offers is treated as stale
+    from bot.features.moderation.rules_handlers import EDIT
     from bot.handlers.callbacks import sign
-    from bot.handlers.moderation_rules import EDIT
 
     data = sign(dialogue.runtime.secret, olga.id, EDIT, dialogue.program_id, "colour")
     update = await tg.press_raw(olga, panel, data)

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from bot.config import SUPPORTED_LOCALES
 from bot.db.models import Excerpt, ModerationAction, RuleSet
-from bot.handlers.moderation_texts import ERROR_MESSAGES
+from bot.features.moderation.texts import ERROR_MESSAGES
 from bot.handlers.texts import DEFAULT_CONDUCT
 from bot.i18n import language_name
 from tests.handlers.moderation_fixtures import *  # noqa: F403  (fixtures: dialogue, no_sleep)

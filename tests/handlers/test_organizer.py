@@ -127,7 +127,7 @@ async def test_organizer_commands_are_refused_to_others_in_their_language(
 async def test_invite_by_buttons_then_revoke(tg, fake, runtime, admin) -> None:
     spring = await make_program(runtime)
     async with runtime.db() as db:
-        from bot.services import programs
+        from bot.features.programs import service as programs
 
         await programs.grant_organizer(
             db, spring.program.id, admin.id, granted_by=None, now=runtime.clock()

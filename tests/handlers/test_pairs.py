@@ -9,10 +9,10 @@ from bot.domain.anonymity.sealing import unseal
 from bot.domain.pairing import pseudonym, tally_key
 from bot.features.pairs import jobs
 from bot.features.pairs.texts import QUESTIONS
+from bot.features.programs import service as programs
 from bot.handlers.callbacks import sign
 from bot.i18n import translate_in
 from bot.services import pairs as pairs_service
-from bot.services import programs
 from tests.handlers.enrol_fixtures import make_program
 from tests.handlers.feedback_fixtures import make_place
 from tests.handlers.test_enrolment import enrol_by_buttons
@@ -441,8 +441,7 @@ async def test_conversations_per_person_reach_the_report_from_k_people(
     assert shown.bins[1] == 8 or shown.bins[1] is None
     assert shown.bins[0] is None or shown.bins[0] >= 5
     # The program's report shows it in every format, hidden bins as "hidden".
-    from bot.services.evaluation import Scope, build_report
-
+    from bot.features.feedback.evaluation import Scope, build_report
     from bot.reports.csv_export import report_csv
     from bot.reports.html_export import report_html
     from bot.reports.summary import summary_messages

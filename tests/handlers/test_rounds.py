@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from bot.db.models import Answer, PendingAnswers, PerspectiveRound, Response
 from bot.features.rounds import jobs as round_jobs
+from bot.features.sessions import jobs as session_jobs
 from bot.i18n import translate_in
-from bot.jobs import sessions as session_jobs
 from tests.handlers.sessions_fixtures import *  # noqa: F403  (fixtures: world)
 
 START = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)  # 19:00 in Yerevan
@@ -308,9 +308,9 @@ async def play_round(tg, world, rating: int) -> tuple[str, str]:
 async def test_the_report_shows_understanding_by_side_only_from_k_answers_and_after_close(
     tg, app, runtime, fake, clock
 ):
-    from bot.jobs import feedback as feedback_jobs
+    from bot.features.feedback import evaluation, surveys
+    from bot.features.feedback import jobs as feedback_jobs
     from bot.reports.summary import summary_messages
-    from bot.services import evaluation, surveys
 
     world = await build_world(runtime, fake, members=TWELVE)  # noqa: F405
     async with runtime.db() as db:
@@ -402,7 +402,7 @@ async def test_an_agenda_round_starts_by_itself_with_the_programs_own_prompt_in_
 ):
     from bot.domain.scheduling import AgendaItem, SessionDraft
     from bot.features.rounds import service as rounds_service
-    from bot.services import sessions as sessions_service
+    from bot.features.sessions import service as sessions_service
 
     async with runtime.db() as db:
         await rounds_service.replace_prompts(
@@ -448,7 +448,7 @@ async def test_an_agenda_round_starts_by_itself_with_the_programs_own_prompt_in_
 
 
 async def test_newsession_agenda_line_with_the_round_mark_is_a_round():
-    from bot.handlers.sessions import parse_agenda
+    from bot.features.sessions.handlers import parse_agenda
 
     items = parse_agenda("Welcome 10\n🔁 Perspective round 20\nround: Second round 15")
     assert [(i.title, i.minutes, i.kind) for i in items] == [

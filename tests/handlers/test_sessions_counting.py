@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.db.models import DialogueSession, SessionParticipation
-from bot.jobs import counting
+from bot.features.sessions import counting
 from tests.handlers.moderation_fixtures import *  # noqa: F403  (fixture: dialogue)
 from tests.handlers.moderation_fixtures import Dialogue
 
@@ -67,7 +67,7 @@ async def test_a_failed_flush_keeps_the_counts_for_the_next(
 ) -> None:
     from sqlalchemy.exc import OperationalError
 
-    from bot.services import participation
+    from bot.features.sessions import participation
 
     ani = await dialogue.participant("Ani", "en")
     await open_session(dialogue)

@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import func, select, update
 
 from bot.db.models import Delivery
+from bot.features.sessions import jobs as session_jobs
+from bot.features.sessions import service as sessions_service
 from bot.jobs import notifier
-from bot.jobs import sessions as session_jobs
-from bot.services import sessions as sessions_service
 from tests.handlers.sessions_fixtures import *  # noqa: F403  (fixtures: world, quiet_world)
 from tests.handlers.sessions_fixtures import build_world
 from tests.helpers.faults import ACTED, ERROR_AFTER, ERROR_BEFORE, TIMEOUT_AFTER, TIMEOUT_BEFORE

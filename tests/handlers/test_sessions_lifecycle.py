@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from bot import events
 from bot.db.models import Delivery, SessionSideStats
+from bot.features.sessions import jobs as session_jobs
+from bot.features.sessions import service as sessions_service
 from bot.i18n import format_datetime, ngettext, translate_in, use_locale
-from bot.jobs import sessions as session_jobs
-from bot.services import sessions as sessions_service
 from tests.handlers.sessions_fixtures import *  # noqa: F403  (fixtures: world, quiet_world)
 
 START = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)  # 19:00 in Yerevan

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from bot.db.models import Delivery, Person, Program
+from bot.features.programs import service as programs
+from bot.features.sessions import jobs as session_jobs
 from bot.i18n import ngettext, translate_in, use_locale
-from bot.jobs import sessions as session_jobs
-from bot.services import programs
 from tests.handlers.sessions_fixtures import *  # noqa: F403  (fixtures: world, quiet_world)
 from tests.handlers.sessions_fixtures import build_world
 

@@ -9,11 +9,11 @@ import warnings
 
 import pytest
 
+from bot.features.feedback import evaluation
+from bot.features.feedback.evaluation import Scope
 from bot.i18n import use_locale
 from bot.reports import chart, render
 from bot.reports.chart import chart_png, visual
-from bot.services import evaluation
-from bot.services.evaluation import Scope
 from tests.services.feedback_fixtures import (
     AFTER_CLOSE,
     add_people,

@@ -6,13 +6,13 @@ must never show as a "no side" cell; the reader is told instead how many there a
 
 from __future__ import annotations
 
+from bot.features.feedback import evaluation
+from bot.features.feedback.evaluation import Scope
 from bot.i18n import translate_in, use_locale
 from bot.reports import render
 from bot.reports.csv_export import report_csv
 from bot.reports.html_export import report_html
 from bot.reports.summary import summary_messages
-from bot.services import evaluation
-from bot.services.evaluation import Scope
 from tests.services.feedback_fixtures import (
     AFTER_CLOSE,
     add_people,
@@ -29,7 +29,7 @@ def _plain(text: str) -> str:
 
 
 def _no_side() -> str:
-    from bot.handlers.feedback_texts import side_name
+    from bot.features.feedback.texts import side_name
 
     return side_name("")
 

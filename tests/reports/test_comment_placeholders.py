@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from bot.features.feedback import evaluation
+from bot.features.feedback.evaluation import Scope
 from bot.i18n import translate_in, use_locale
 from bot.reports.csv_export import report_csv
 from bot.reports.html_export import report_html
 from bot.reports.summary import summary_messages
-from bot.services import evaluation
-from bot.services.evaluation import Scope
 from tests.services.feedback_fixtures import (
     AFTER_CLOSE,
     add_people,

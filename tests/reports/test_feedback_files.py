@@ -13,14 +13,14 @@ from datetime import timedelta
 from html import unescape
 
 import pytest
-from bot.services.evaluation import Scope
 
 from bot.cli import main
+from bot.features.feedback import evaluation
+from bot.features.feedback.evaluation import Scope
 from bot.i18n import translate_in, use_locale
 from bot.reports import render
 from bot.reports.chart import chart_png, visual
 from bot.reports.html_export import report_html
-from bot.services import evaluation
 from tests.services.feedback_fixtures import (
     AFTER_CLOSE,
     add_people,

@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 import pytest
-from bot.services.evaluation import Scope
 
+from bot.features.feedback import evaluation
+from bot.features.feedback.evaluation import Scope
 from bot.i18n import use_locale
 from bot.reports import chart, render
 from bot.reports.chart import chart_png, visual
 from bot.reports.html_export import report_html
-from bot.services import evaluation
 from tests.services.feedback_fixtures import (
     AFTER_CLOSE,
     add_people,

@@ -6,8 +6,6 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.services.evaluation import RELEASE_DELAY
-from bot.services.programs import ProgramView
 from sqlalchemy import insert
 
 from bot.db.models import (
@@ -22,7 +20,13 @@ from bot.db.models import (
 )
 from bot.domain.anonymity import new_response_id
 from bot.domain.programs import ProgramDraft
-from bot.services import feedback, feedback_store, feedback_tallies, programs, surveys
+from bot.features.feedback import service as feedback
+from bot.features.feedback import store as feedback_store
+from bot.features.feedback import surveys
+from bot.features.feedback.evaluation import RELEASE_DELAY
+from bot.features.programs import service as programs
+from bot.features.programs.service import ProgramView
+from bot.services import feedback_tallies
 
 # Reports count a survey only after it closed (7 days by default, 30 for program surveys):
 # reading "now + AFTER_CLOSE" reads them once every survey opened so far has closed.

@@ -3,7 +3,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.services.participation import count_words
+from bot.features.sessions.participation import count_words
 
 
 def reference(text: str | None) -> int:

@@ -10,8 +10,11 @@ from sqlalchemy import func, select
 from bot.db.models import Enrolment, EnrolmentDraft, ErasureRecord, Invite, Person
 from bot.domain.errors import EnrolmentError, InvalidInput, InviteError
 from bot.domain.programs import ProgramDraft
-from bot.services import enrolment, invites, privacy, programs
-from bot.services.enrolment import Step
+from bot.features.enrolment import service as enrolment
+from bot.features.enrolment.service import Step
+from bot.features.privacy import service as privacy
+from bot.features.programs import invites
+from bot.features.programs import service as programs
 from bot.services.people import TelegramIdentity
 
 ANI = TelegramIdentity(id=2**40 + 1, first_name="Ani", language_code="hy")

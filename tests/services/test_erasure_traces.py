@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from bot.db.models import Person
-from bot.services import privacy
+from bot.features.privacy import service as privacy
 from tests.services.feedback_fixtures import add_people, make_program
 
 NAME = "Zebulonova"

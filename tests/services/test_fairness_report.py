@@ -7,15 +7,15 @@ import csv
 import io
 from datetime import timedelta
 
-from bot.services.evaluation import Scope
-
 from bot.db.models import Appeal, Report, SessionSideStats
+from bot.features.feedback import evaluation
+from bot.features.feedback.evaluation import Scope
+from bot.features.groups import lookup as group_lookup
+from bot.features.moderation import service as mod
 from bot.i18n import use_locale
 from bot.reports.csv_export import report_csv
 from bot.reports.html_export import report_html
 from bot.reports.summary import summary_messages
-from bot.services import evaluation, group_lookup
-from bot.services import moderation as mod
 from tests.services.feedback_fixtures import add_people, add_session, make_program
 
 WEEK = timedelta(days=7)

@@ -15,7 +15,8 @@ from sqlalchemy import Date, DateTime, func, select, text
 
 from bot.db.models import Answer, Receipt, Response, SurveyInvitation
 from bot.domain.errors import BridgeError
-from bot.services import feedback, surveys
+from bot.features.feedback import service as feedback
+from bot.features.feedback import surveys
 from tests.services.feedback_fixtures import (
     add_people,
     add_session,
@@ -228,7 +229,7 @@ async def test_incomplete_answers_are_refused(runtime) -> None:
 
 
 async def test_forgetting_a_person_keeps_anonymous_answers_and_drops_invitations(runtime) -> None:
-    from bot.services import privacy
+    from bot.features.privacy import service as privacy
 
     _, ids, _ = await _answered_program(runtime, people=3)
     async with runtime.db() as db:
@@ -268,7 +269,7 @@ async def test_pre_and_post_program_answers_are_separate_responses(runtime) -> N
 def test_clock_is_never_read_by_the_services() -> None:
     import inspect
 
-    from bot.services import evaluation
+    from bot.features.feedback import evaluation
 
     for module in (feedback, surveys, evaluation):
         source = inspect.getsource(module)

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from bot.services.evaluation import Scope
 from sqlalchemy import event
 
 from bot.db.models import SessionSideStats
 from bot.domain.anonymity import AnonymityError
 from bot.domain.errors import NotAllowed, NotFound
 from bot.domain.statistics import Agg, mean_ci, pre_post
+from bot.features.feedback import evaluation, surveys
+from bot.features.feedback.evaluation import Scope
 from bot.i18n import use_locale
 from bot.reports import render
-from bot.services import evaluation, surveys
 from tests.services.feedback_fixtures import (
     AFTER_CLOSE,
     add_people,
@@ -280,7 +280,7 @@ async def test_only_the_programs_organizers_may_see_its_report(runtime) -> None:
     other = await make_program(runtime, name="Other")
     async with runtime.db() as db:
         from bot.db.models import Person
-        from bot.services import programs
+        from bot.features.programs import service as programs
 
         now = runtime.clock()
         db.add(Person(id=77, first_name="Org", created_at=now, updated_at=now))

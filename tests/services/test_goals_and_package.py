@@ -7,18 +7,18 @@ import csv
 import json
 
 import pytest
-from bot.services.evaluation import Scope
 
 from bot.db.models import Program, SessionSideStats
 from bot.domain import criteria
 from bot.domain.program_file import ProgramFileInvalid
+from bot.features.feedback import evaluation
+from bot.features.feedback.evaluation import Scope
+from bot.features.programs import program_file as program_file_service
 from bot.i18n import use_locale
 from bot.reports.csv_export import report_csv
 from bot.reports.package import write_package
 from bot.reports.summary import summary_messages
 from bot.services import criteria as criteria_service
-from bot.services import evaluation
-from bot.services import program_file as program_file_service
 from tests.services.feedback_fixtures import (
     AFTER_CLOSE,
     add_people,

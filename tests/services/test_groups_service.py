@@ -8,11 +8,13 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.cli import build_parser
-from bot.clitools.groups import cmd_groups
 from bot.db.models import DialogueGroup, GroupMember, GroupModerator, Person
 from bot.domain.grouping import FormationSpec, GroupingError
-from bot.services import groups, groups_gate, privacy
-from bot.services.groups import GroupError
+from bot.features.groups import gate as groups_gate
+from bot.features.groups import service as groups
+from bot.features.groups.cli import cmd_groups
+from bot.features.groups.service import GroupError
+from bot.features.privacy import service as privacy
 from tests.handlers.groups_fixtures import World, build_world, enrol, form, make_person
 from tests.helpers.fake_telegram import FakeTelegram
 

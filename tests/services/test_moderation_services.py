@@ -12,9 +12,11 @@ from bot.db.models import DialogueGroup
 from bot.domain.conduct import ConductError
 from bot.domain.conduct.reasons import ReasonCode
 from bot.domain.programs import ProgramDraft
-from bot.services import group_lookup, people, programs
-from bot.services import moderation as mod
-from bot.services import rules as rules_service
+from bot.features.groups import lookup as group_lookup
+from bot.features.moderation import rules as rules_service
+from bot.features.moderation import service as mod
+from bot.features.programs import service as programs
+from bot.services import people
 from bot.services.people import TelegramIdentity
 
 BORIS = TelegramIdentity(id=2**40 + 5, first_name="Boris", username="boris", language_code="ru")
@@ -160,7 +162,7 @@ async def test_csv_export_through_the_command_line(
 
 
 async def test_excerpts_go_with_the_person(runtime, clock) -> None:
-    from bot.services import privacy
+    from bot.features.privacy import service as privacy
 
     group = await _group(runtime)
     async with runtime.db() as db:

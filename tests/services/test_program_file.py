@@ -19,7 +19,11 @@ from bot.db.models import (
 )
 from bot.domain.program_file import ProgramFileInvalid
 from bot.domain.programs import ProgramDraft
-from bot.services import program_file, programs, rules, sessions, surveys
+from bot.features.feedback import surveys
+from bot.features.moderation import rules
+from bot.features.programs import program_file
+from bot.features.programs import service as programs
+from bot.features.sessions import service as sessions
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

@@ -12,7 +12,9 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from bot.db.models import Enrolment, Response, SurveyInvitation
-from bot.services import feedback, feedback_store, surveys
+from bot.features.feedback import service as feedback
+from bot.features.feedback import store as feedback_store
+from bot.features.feedback import surveys
 from tests.services.feedback_fixtures import (
     add_people,
     add_session,

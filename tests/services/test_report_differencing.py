@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import timedelta
 
-from bot.services import evaluation
-from bot.services.evaluation import RELEASE_DELAY, Report, Scope
+from bot.features.feedback import evaluation
+from bot.features.feedback.evaluation import RELEASE_DELAY, Report, Scope
 from tests.services.feedback_fixtures import (
     Program,
     add_people,
@@ -292,7 +292,7 @@ async def test_a_comment_is_shown_in_exactly_one_scope(runtime) -> None:
 
 
 async def test_program_surveys_are_released_in_steps_of_k(runtime) -> None:
-    from bot.services import surveys
+    from bot.features.feedback import surveys
     from tests.services.feedback_fixtures import answer_program_survey
 
     program = await make_program(runtime, name="PrePost")

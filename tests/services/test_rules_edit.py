@@ -12,8 +12,8 @@ from bot.domain.conduct import ConductError
 from bot.domain.durations import DurationError
 from bot.domain.errors import InvalidInput
 from bot.domain.programs import ProgramDraft
-from bot.services import programs
-from bot.services import rules as rules_service
+from bot.features.moderation import rules as rules_service
+from bot.features.programs import service as programs
 
 
 async def _program(runtime, name: str = "Exchange") -> int:

@@ -11,7 +11,7 @@ from bot.cli import main
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.models import DialogueGroup, DialogueSession
 from bot.domain.programs import ProgramDraft
-from bot.services import programs
+from bot.features.programs import service as programs
 
 
 def _setup(url: str, name: str) -> int:

@@ -13,8 +13,8 @@ from bot.domain.durations import DurationError
 from bot.domain.errors import InvalidInput, NotAllowed
 from bot.domain.programs import ProgramDraft
 from bot.domain.scheduling import SchedulingError, SessionDraft, reminder_plan
-from bot.services import programs
-from bot.services import sessions as sessions_service
+from bot.features.programs import service as programs
+from bot.features.sessions import service as sessions_service
 
 H = timedelta(hours=1)
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -23,7 +23,9 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
 from bot.db.models import PendingAnswers, Receipt, Response
-from bot.services import feedback, feedback_store, surveys
+from bot.features.feedback import service as feedback
+from bot.features.feedback import store as feedback_store
+from bot.features.feedback import surveys
 from tests.services.feedback_fixtures import add_people, add_session, close_instance, make_program
 
 PEOPLE = 24
