@@ -36,7 +36,7 @@ def test_admin_ids_are_parsed_and_validated() -> None:
 @pytest.mark.parametrize(
     ("env", "variable"),
     [
-        ({"BRIDGEBOT_DEFAULT_LOCALE": "fr"}, "BRIDGEBOT_DEFAULT_LOCALE"),
+        ({"BRIDGEBOT_DEFAULT_LOCALE": "it"}, "BRIDGEBOT_DEFAULT_LOCALE"),
         ({"BRIDGEBOT_LOG_LEVEL": "LOUD"}, "BRIDGEBOT_LOG_LEVEL"),
         ({"DATABASE_URL": "bridgebot.db"}, "DATABASE_URL"),
         ({"BRIDGEBOT_DELIVERY_LEASE_SECONDS": "soon"}, "BRIDGEBOT_DELIVERY_LEASE_SECONDS"),
