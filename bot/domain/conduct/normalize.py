@@ -400,9 +400,13 @@ def _fast_fold(text: str, one_reads_as: str) -> tuple[str, bool, bool]:
     _bound_caches()
     chunks = text.split()
     cache = _CHUNKS[one_reads_as]
-    new = set(chunks).difference(cache)  # in C: the common, all-cached text pays little
-    if len(new) >= _BATCH_FROM:
-        cache.fold_many([chunk for chunk in new if len(chunk) <= _CHUNK_LIMIT])  # kept ones
+    # Counting the cached words is one C loop (dict.__contains__ never calls __missing__); only
+    # a message with several new words builds their list. (set(chunks).difference(cache) would
+    # iterate the whole cache: the difference of a set and a dict subclass walks the other side.)
+    if len(chunks) - sum(map(cache.__contains__, chunks)) >= _BATCH_FROM:
+        cache.fold_many(
+            list({c: None for c in chunks if c not in cache and len(c) <= _CHUNK_LIMIT})
+        )
     folded = " ".join(filter(None, map(cache.__getitem__, chunks)))
     has_one = cjk = False
     if not _CHUNKS_MARKED.isdisjoint(chunks):  # one pass for the common text that has neither
